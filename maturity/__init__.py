@@ -1,0 +1,3 @@
+"""Digital Maturity Observatory."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Pure core: vocabulary, framework schema, scoring and statistics. No Django imports here."""
