@@ -1,18 +1,23 @@
 """The JSON API at /api/v1/. Each app contributes a router; handlers call selectors only.
 
-Known clients: the project's own browser tests and contract tests; external analysts' scripts.
-Breaking changes go to a new /api/v2/.
+Known clients: the project's own contract tests and analysts' scripts. Breaking changes go to a
+new /api/v2/.
 """
 
 from ninja import NinjaAPI
 
+from maturity.frameworks.api import router as frameworks_router
 from maturity.organisations.api import router as organisations_router
+from maturity.results.api import router as results_router
 
 api = NinjaAPI(
     title="Digital Maturity Observatory API",
     version="1",
-    description="Organisations, framework editions and digital maturity results. Read endpoints are public.",
+    description="Organisations, framework editions and digital maturity results.",
     urls_namespace="api",
     docs_url="docs",
 )
+# Results routes live under /organisations/{ods_code}/results, so they are added first.
+api.add_router("/organisations", results_router)
 api.add_router("/organisations", organisations_router)
+api.add_router("/frameworks", frameworks_router)

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "maturity.accounts",
     "maturity.organisations",
     "maturity.frameworks",
+    "maturity.assessments",
     "maturity.results",
     "maturity.web",
 ]
