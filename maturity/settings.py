@@ -62,8 +62,13 @@ def _local_secret_key() -> str:
 
 
 if IS_PRODUCTION:
-    SECRET_KEY = require_env("SECRET_KEY", "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'")
-    _database_url = require_env("DATABASE_URL", "For example postgres://user:pass@host:5432/maturity")
+    SECRET_KEY = require_env(
+        "SECRET_KEY",
+        "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'",
+    )
+    _database_url = require_env(
+        "DATABASE_URL", "For example postgres://user:pass@host:5432/maturity"
+    )
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names served in production.")
@@ -85,9 +90,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME")} if os.environ.get(
-    "TEST_DATABASE_NAME"
-) else {}
+DATABASES["default"]["TEST"] = (
+    {"NAME": os.environ.get("TEST_DATABASE_NAME")} if os.environ.get("TEST_DATABASE_NAME") else {}
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -148,7 +153,10 @@ TEMPLATES = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
@@ -159,6 +167,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns if it is missing
 # Finders let WhiteNoise serve the vendored assets without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -1,0 +1,29 @@
+"""The steps of `maturity demo`, each idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.management import call_command
+
+from maturity.accounts.services import DemoSignIn, ensure_demo_users
+
+
+def build_demo(*, progress: Callable[[str], None] = lambda _msg: None) -> list[DemoSignIn]:
+    from maturity.assessments.services import generate_demonstration_returns
+    from maturity.frameworks.services import sync_editions
+    from maturity.organisations.services import import_reference_data
+    from maturity.results.services import import_published_dma
+
+    progress("Applying database migrations")
+    call_command("migrate", verbosity=0, interactive=False)
+    progress("Importing the organisation registry (ODS, ICB mergers, CQC, facts)")
+    import_reference_data(progress=progress)
+    progress("Loading framework editions")
+    sync_editions()
+    progress("Importing NHS England's published 2024 and 2025 results")
+    import_published_dma()
+    progress("Generating demonstration returns for 2025")
+    generate_demonstration_returns()
+    progress("Creating demo sign-ins")
+    return ensure_demo_users()
