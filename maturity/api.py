@@ -6,6 +6,7 @@ new /api/v2/.
 
 from ninja import NinjaAPI
 
+from maturity.commitments.api import router as commitments_router
 from maturity.frameworks.api import router as frameworks_router
 from maturity.organisations.api import router as organisations_router
 from maturity.results.api import router as results_router
@@ -21,3 +22,4 @@ api = NinjaAPI(
 api.add_router("/organisations", results_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/frameworks", frameworks_router)
+api.add_router("/commitments", commitments_router)

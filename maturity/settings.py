@@ -103,10 +103,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "maturity.accounts",
+    "maturity.audit",
     "maturity.organisations",
     "maturity.frameworks",
     "maturity.assessments",
     "maturity.results",
+    "maturity.commitments",
     "maturity.web",
 ]
 

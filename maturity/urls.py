@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("maturity.accounts.urls")),
     path("organisations/", include("maturity.organisations.urls")),
     path("frameworks/", include("maturity.frameworks.urls")),
+    path("commitments/", include("maturity.commitments.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
