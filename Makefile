@@ -35,11 +35,15 @@ test-sqlite: venv browser-deps
 	MATURITY_ENV=test DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -n 2 -p xdist
 
 test-postgres: venv
+	@psql "$(PG_URL)" -c "select 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres maturity
 	MATURITY_ENV=test DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 -p xdist -m "not browser"
 
+# Debian packages: chromium for the browser tests, Pango for WeasyPrint's PDFs.
 browser-deps: node_modules/.installed
-	@command -v chromium >/dev/null 2>&1 || (echo "Installing Debian's chromium for the browser tests" && \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@if ! command -v chromium >/dev/null 2>&1 || ! ldconfig -p | grep -q libpangoft2-1.0; then \
+	  echo "Installing Debian packages: chromium, Pango"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; \
+	fi
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
