@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "maturity.accounts",
     "maturity.audit",
     "maturity.organisations",
@@ -223,3 +225,27 @@ LOGGING = {
 }
 
 IS_DEMO = MATURITY_ENV == "demo"
+
+# Background work runs in `maturity worker` from a database queue; the test suite runs tasks
+# immediately so their effects can be asserted.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if MATURITY_ENV == "test"
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
+
+# Email: the console in demo and development; SMTP settings when EMAIL_HOST is set.
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+elif IS_PRODUCTION:
+    raise ImproperlyConfigured("EMAIL_HOST must be set in production (reminders are sent by email).")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "observatory@localhost")
