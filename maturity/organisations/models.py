@@ -44,13 +44,25 @@ class OrganisationQuerySet(models.QuerySet):
 
 
 class Organisation(models.Model):
-    ods_code = models.CharField(max_length=32, unique=True, help_text="ODS code, or CQC location id")
+    ods_code = models.CharField(
+        max_length=32, unique=True, help_text="ODS code, or CQC location id"
+    )
     name = models.CharField(max_length=255, db_index=True)
     kind = models.CharField(max_length=32, choices=OrganisationKind.choices, db_index=True)
     opened_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
     postcode = models.CharField(max_length=16, blank=True)
     source = models.CharField(max_length=128, help_text="Reference file the record came from")
+    source_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Date of the data in that file: older files never overwrite",
+    )
+    register_status = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="Status in the source register (ODS ACTIVE/DORMANT/INACTIVE)",
+    )
     synthetic = models.BooleanField(default=False, help_text="Generated, not from a real register")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -99,13 +111,20 @@ class Relationship(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["child", "parent", "valid_from"], name="uniq_relationship_start"),
+            models.UniqueConstraint(
+                fields=["child", "parent", "valid_from"], name="uniq_relationship_start"
+            ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gt=models.F("valid_from")),
                 name="relationship_valid_range",
             ),
         ]
-        indexes = [models.Index(fields=["child", "valid_from"]), models.Index(fields=["parent", "valid_from"])]
+        indexes = [
+            models.Index(fields=["child", "valid_from"]),
+            models.Index(fields=["parent", "valid_from"]),
+        ]
 
 
 class SuccessionKind(models.TextChoices):
@@ -116,15 +135,21 @@ class SuccessionKind(models.TextChoices):
 
 
 class Succession(models.Model):
-    predecessor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="successions_out")
-    successor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="successions_in")
+    predecessor = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="successions_out"
+    )
+    successor = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="successions_in"
+    )
     effective_on = models.DateField()
     kind = models.CharField(max_length=16, choices=SuccessionKind.choices)
     source = models.CharField(max_length=128)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["predecessor", "successor", "effective_on"], name="uniq_succession")
+            models.UniqueConstraint(
+                fields=["predecessor", "successor", "effective_on"], name="uniq_succession"
+            )
         ]
 
 
@@ -140,45 +165,72 @@ class OrganisationFact(models.Model):
     class Meta:
         ordering = ["key", "-as_of"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "key", "as_of", "source"], name="uniq_fact")
+            models.UniqueConstraint(
+                fields=["organisation", "key", "as_of", "source"], name="uniq_fact"
+            )
         ]
 
 
 class OrganisationCareSetting(models.Model):
     """A care setting an organisation answers a return for (an integrated trust has several)."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="care_settings")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="care_settings"
+    )
     care_setting = models.CharField(max_length=32, choices=CareSettingChoices.choices)
     source = models.CharField(max_length=255)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "care_setting"], name="uniq_org_care_setting")
+            models.UniqueConstraint(
+                fields=["organisation", "care_setting"], name="uniq_org_care_setting"
+            )
         ]
 
 
 class OrganisationChange(models.Model):
-    """History of what re-imports changed on an organisation (renames, closures, re-openings)."""
+    """History of what re-imports changed on an organisation (renames, closures, re-openings).
+
+    ``effective_on`` is the date the change took effect when the register says so (a closure's
+    first day closed, a link's start); ``data_date`` is the date of the data that revealed it.
+    """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="changes")
     field = models.CharField(max_length=32)
     old_value = models.CharField(max_length=255, blank=True)
     new_value = models.CharField(max_length=255, blank=True)
+    effective_on = models.DateField(null=True, blank=True)
+    data_date = models.DateField(null=True, blank=True)
     detected_at = models.DateTimeField(auto_now_add=True)
     source = models.CharField(max_length=128)
+    reference_import = models.ForeignKey(
+        "ReferenceImport", on_delete=models.PROTECT, null=True, blank=True, related_name="changes"
+    )
 
     class Meta:
-        ordering = ["-detected_at"]
+        ordering = ["-detected_at", "-id"]
 
 
 class ReferenceImport(models.Model):
-    """One import of one reference file: what it was and what it did."""
+    """One import of one reference file: what it was and what it did.
+
+    Counts are of records (organisations, links, facts, care settings, successions) the file
+    touched; ``skipped`` rows were read but are out of scope (e.g. commissioning hubs).
+    """
 
     importer = models.CharField(max_length=64)
     filename = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
+    data_date = models.DateField(null=True, blank=True)
     rows = models.PositiveIntegerField()
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
     imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.importer} {self.filename} ({self.imported_at:%Y-%m-%d %H:%M})"
