@@ -10,6 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from maturity.results.selectors import results_for_organisation
+
 from . import presenters, selectors
 from .models import OrganisationKind
 
@@ -63,6 +65,7 @@ def detail(request: HttpRequest, ods_code: str) -> HttpResponse:
             error = f'"{raw_on[:20]}" is not a date. Enter a date like 2026-04-01.'
     context = {
         "d": selectors.organisation_detail(organisation, on),
+        "results": results_for_organisation(organisation),
         "on_error": error,
         "raw_on": raw_on,
         "today": today,

@@ -8,6 +8,7 @@ import time
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError, call_command
 
+from maturity.accounts.models import Role
 from maturity.web.demo import build_demo
 
 
@@ -29,6 +30,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo built in {time.monotonic() - started:.1f} s."))
         self.stdout.write("Demo sign-ins (demonstration only):")
         for s in sign_ins:
-            self.stdout.write(f"  {s.role:40s} username {s.username:24s} password {s.password}")
+            self.stdout.write(f"  {Role(s.role).label:30s} username {s.username:12s} password {s.password}")
         if not no_serve:
             call_command("serve")
