@@ -6,6 +6,7 @@ Content Security Policy violation or any axe-core violation (WCAG 2.2 A/AA and b
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -30,6 +31,33 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+_SHARED: dict = {}
+
+
+def _shared_browser():
+    # One Playwright and one chromium per test process, however many test packages import the
+    # fixture: two sync Playwright instances in one process cannot coexist.
+    if "browser" not in _SHARED:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        _SHARED["playwright"] = playwright
+        _SHARED["browser"] = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--headless"]
+        )
+        atexit.register(_close_shared_browser)
+    return _SHARED["browser"]
+
+
+def _close_shared_browser():
+    browser = _SHARED.pop("browser", None)
+    playwright = _SHARED.pop("playwright", None)
+    if browser is not None:
+        browser.close()
+    if playwright is not None:
+        playwright.stop()
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -38,12 +66,7 @@ def browser():
         )
     if not AXE_JS.exists():
         pytest.fail("axe-core not installed: run `npm ci`.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--headless"])
-        yield browser
-        browser.close()
+    return _shared_browser()
 
 
 class Visitor:
