@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PG_URL ?= postgres://postgres@127.0.0.1:5432/maturity
+# The PostgreSQL run uses DATABASE_URL when it names a PostgreSQL database.
+PG_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/maturity)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: demo test test-sqlite test-postgres test-browser check fix venv browser-deps lock bench clean
