@@ -11,6 +11,8 @@ from maturity.accounts.services import DemoSignIn, ensure_demo_users
 
 def build_demo(*, progress: Callable[[str], None] = lambda _msg: None) -> list[DemoSignIn]:
     from maturity.assessments.services import generate_demonstration_returns
+    from maturity.commitments.seeding import seed_commitments
+    from maturity.commitments.services import derive_observations
     from maturity.frameworks.services import sync_editions
     from maturity.organisations.services import import_reference_data
     from maturity.results.services import import_published_dma
@@ -25,5 +27,8 @@ def build_demo(*, progress: Callable[[str], None] = lambda _msg: None) -> list[D
     import_published_dma()
     progress("Generating demonstration returns for 2025")
     generate_demonstration_returns()
+    progress("Seeding government digital commitments and deriving their evidence")
+    seed_commitments()
+    derive_observations()
     progress("Creating demo sign-ins")
     return ensure_demo_users()

@@ -18,5 +18,9 @@ def page_not_found(request, exception=None):
     return render(request, "web/404.jinja", status=404)
 
 
+def permission_denied(request, exception=None):
+    return render(request, "web/403.jinja", status=403)
+
+
 def server_error(request):
     return render(request, "web/500.jinja", status=500)
