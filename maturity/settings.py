@@ -245,7 +245,9 @@ if os.environ.get("EMAIL_HOST"):
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 elif IS_PRODUCTION:
-    raise ImproperlyConfigured("EMAIL_HOST must be set in production (reminders are sent by email).")
+    raise ImproperlyConfigured(
+        "EMAIL_HOST must be set in production (reminders are sent by email)."
+    )
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "observatory@localhost")

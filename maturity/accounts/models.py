@@ -36,7 +36,9 @@ class MembershipQuerySet(models.QuerySet):
 class Membership(models.Model):
     """A user's role in an organisation. Revoked, never deleted, so access can be audited."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="memberships"
     )

@@ -32,4 +32,6 @@ def is_panel_member(user) -> bool:
 
 
 def organisation_ids_with_role(user, *roles: Role) -> set[int]:
-    return set(active_memberships(user).filter(role__in=roles).values_list("organisation_id", flat=True))
+    return set(
+        active_memberships(user).filter(role__in=roles).values_list("organisation_id", flat=True)
+    )

@@ -26,7 +26,9 @@ DEMO_USERS = (
 
 @transaction.atomic
 def membership_grant(*, user: User, organisation, role: Role, by: User | None) -> Membership:
-    existing = Membership.objects.active().filter(user=user, organisation=organisation, role=role).first()
+    existing = (
+        Membership.objects.active().filter(user=user, organisation=organisation, role=role).first()
+    )
     if existing:
         return existing
     return Membership.objects.create(user=user, organisation=organisation, role=role, granted_by=by)

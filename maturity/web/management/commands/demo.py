@@ -30,6 +30,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo built in {time.monotonic() - started:.1f} s."))
         self.stdout.write("Demo sign-ins (demonstration only):")
         for s in sign_ins:
-            self.stdout.write(f"  {Role(s.role).label:30s} username {s.username:12s} password {s.password}")
+            self.stdout.write(
+                f"  {Role(s.role).label:30s} username {s.username:12s} password {s.password}"
+            )
         if not no_serve:
             call_command("serve")
