@@ -1,12 +1,19 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from . import views
 
 app_name = "accounts"
 urlpatterns = [
+    path("sign-in/", views.SignInView.as_view(), name="sign-in"),
+    path("sign-out/", views.sign_out, name="sign-out"),
+    path("", views.account, name="account"),
+    path("api-tokens/", views.api_tokens, name="api-tokens"),
+    path("api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("people/", views.people, name="people"),
+    path("people/<str:ods_code>/", views.people_organisation, name="people-organisation"),
     path(
-        "sign-in/",
-        auth_views.LoginView.as_view(template_name="accounts/sign_in.jinja"),
-        name="sign-in",
+        "people/<str:ods_code>/memberships/<int:pk>/revoke/",
+        views.people_revoke,
+        name="people-revoke",
     ),
-    path("sign-out/", auth_views.LogoutView.as_view(next_page="/"), name="sign-out"),
 ]

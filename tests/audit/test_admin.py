@@ -4,13 +4,20 @@ import pytest
 from django.contrib.admin.sites import site
 from django.test import RequestFactory
 
-from maturity.accounts.models import User
+from maturity.accounts.models import Role, User
+from maturity.accounts.services import membership_grant
 from maturity.audit.models import AuditRecord
+from maturity.organisations.models import Organisation
 
 
 @pytest.fixture
 def admin_client_(db, client):
-    user = User.objects.create_superuser(username="root", password="a-long-test-password")
+    # The admin admits national analysts only; being a superuser is not enough.
+    user = User.objects.create_user(username="analyst", password="a-long-test-password")
+    england = Organisation.objects.create(
+        ods_code="E92000001", name="England", kind="nation", source="test"
+    )
+    membership_grant(by=None, user=user, organisation=england, role=Role.NATIONAL_ANALYST)
     client.force_login(user)
     return client, user
 
@@ -26,7 +33,7 @@ def test_the_admin_cannot_add_change_or_delete(admin_client_):
     assert model_admin.has_view_permission(request)
 
 
-def test_a_superuser_can_read_records_in_the_admin(admin_client_, append):
+def test_a_national_analyst_can_read_records_in_the_admin(admin_client_, append):
     client, _ = admin_client_
     (made,) = append(before={"sf.epr.l2.a": "not_met"}, after={"sf.epr.l2.a": "met"})
     listing = client.get("/admin/audit/auditrecord/")
