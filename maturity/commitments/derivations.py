@@ -122,6 +122,7 @@ def dma_epr_in_place_share(reference_dir: Path = REFERENCE_DIR) -> list[Derived]
         Answer.objects.filter(
             item_id="ctx.epr_in_place",
             return_obj__status=ReturnStatus.COMMITTED,
+            return_obj__withdrawn_at__isnull=True,
             return_obj__organisation__kind=OrganisationKind.TRUST,
         )
         .values_list(
@@ -144,8 +145,7 @@ def dma_epr_in_place_share(reference_dir: Path = REFERENCE_DIR) -> list[Derived]
         trusts = by_cycle[cycle.pk]
         yes = sum(trusts.values())
         demo = cycle.is_demonstration or cycle.pk in demo_cycles
-        # Cycles carry a closing date once the cycle lifecycle (issue 3) adds it.
-        due = getattr(cycle, "closes_on", None)
+        due = cycle.closes_on
         derived.append(
             Derived(
                 observed_on=due or dt.date(cycle.year, 12, 31),

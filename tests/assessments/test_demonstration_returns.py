@@ -40,6 +40,7 @@ def test_every_published_row_is_reproduced(national):
     assert demo.pillars_checked == demo.pillars_matched == 2498
     # Lincolnshire's primary care Well Led is blank in the file: nothing to match there.
     assert demo.unpublished_pillars == ["QJM primary_care well_led"]
+    assert national.seconds["demonstration"] < 60
 
 
 def test_stored_scores_round_to_the_published_figures(national):

@@ -122,10 +122,16 @@ def test_demonstration_returns_are_deterministic_for_a_seed(edition_row):
 
 def test_demonstration_returns_never_join_a_real_cycle(edition_row):
     build_small_world()
-    Cycle.objects.create(year=2025, edition=edition_row, title="2025", is_demonstration=False)
-    with pytest.raises(DemonstrationError, match="holds real returns"):
-        generate_demonstration_returns()
-    assert Return.objects.count() == 0
+    real = Cycle.objects.create(
+        year=2025, edition=edition_row, title="2025", is_demonstration=False
+    )
+    summary = generate_demonstration_returns()
+    assert summary.returns_created == 3
+    assert real.returns.count() == 0
+    demo = Cycle.objects.get(pk=summary.cycle_id)
+    assert demo.pk != real.pk and demo.is_demonstration
+    assert demo.status == "published" and demo.closes_on.isoformat() == "2025-06-30"
+    assert set(Return.objects.values_list("cycle_id", "is_demonstration")) == {(demo.pk, True)}
 
 
 def test_unknown_edition(db):

@@ -35,16 +35,3 @@ def test_not_found_page_accessible(visitor):
 def test_pages_work_without_javascript(visitor_no_js):
     visitor_no_js.visit("/")
     visitor_no_js.visit("/about/")
-
-
-def test_signed_in_user_can_sign_out(visitor, django_user_model):
-    django_user_model.objects.create_user(username="alex", password="a-long-test-password-1")
-    visitor.visit("/accounts/sign-in/")
-    visitor.page.fill("#id_username", "alex")
-    visitor.page.fill("#id_password", "a-long-test-password-1")
-    visitor.page.click("button:has-text('Sign in')")
-    visitor.check()
-    assert "alex" in visitor.page.content()
-    visitor.page.click("button:has-text('Sign out')")
-    visitor.check()
-    assert visitor.page.locator("a:has-text('Sign in')").count() == 1

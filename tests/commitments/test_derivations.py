@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from maturity.commitments import derivations, services
 from maturity.commitments.models import Observation
@@ -156,6 +157,15 @@ def returns(db):
             is_demonstration=True,
         )
         Answer.objects.create(return_obj=ret, item_id="ctx.epr_in_place", value=answer)
+    withdrawn = Return.objects.create(
+        cycle=cycle,
+        organisation=orgs["RC3"],
+        care_setting="community",
+        status="committed",
+        is_demonstration=True,
+        withdrawn_at=timezone.now(),
+    )
+    Answer.objects.create(return_obj=withdrawn, item_id="ctx.epr_in_place", value=True)
     draft = Return.objects.create(
         cycle=cycle,
         organisation=orgs["RC3"],
@@ -169,7 +179,7 @@ def returns(db):
 
 def test_dma_share_per_cycle_from_committed_trust_returns(returns, analyst, commitment):
     (item,) = derivations.dma_epr_in_place_share()
-    # RA1 yes, RB2 no; the draft and the ICB do not count.
+    # RA1 yes, RB2 no; the draft, the withdrawn return and the ICB do not count.
     assert item.value == 50.0
     assert item.observed_on == dt.date(2025, 12, 31)
     assert item.is_demonstration and "demonstration" in item.note
@@ -204,3 +214,11 @@ def test_demonstration_values_stay_out_of_the_suggestion(returns, analyst):
         selectors.get_commitment("dma-target"), as_of=dt.date(2026, 6, 1)
     )
     assert suggestion.branch == "no_observations"
+
+
+def test_dma_share_is_dated_when_the_returns_were_due(returns):
+    returns.closes_on = dt.date(2025, 6, 30)
+    returns.save(update_fields=["closes_on"])
+    (item,) = derivations.dma_epr_in_place_share()
+    assert item.observed_on == dt.date(2025, 6, 30)
+    assert item.date_label == "2025 assessment (returns due 30 June 2025)"

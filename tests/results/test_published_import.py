@@ -69,6 +69,7 @@ def test_import_counts(national):
         (2024, "icb"): 42,
         (2025, "primary_care"): 42,
     }
+    assert national.seconds["published"] < 30
 
 
 def test_values_are_stored_exactly_and_shown_rounded(national):

@@ -1,4 +1,5 @@
-"""Writes for the assessment cycle: scoring returns, and generating demonstration returns."""
+"""Demonstration data: the 2025 returns that reproduce NHS England's published scores, and the
+open 2026 demonstration cycle that people can answer in the demo."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from typing import Any
 from django.db import transaction
 
 from maturity.core.framework.schema import Edition
-from maturity.core.scoring import ReturnScore, round_half_up, score_return
+from maturity.core.scoring import ReturnScore, round_half_up
+from maturity.core.vocab import CareSetting
 from maturity.organisations.models import (
     Organisation,
     OrganisationFact,
@@ -21,80 +23,14 @@ from maturity.organisations.models import (
     Relationship,
 )
 
-from . import demo_plan
-from .models import Answer, Cycle, Return, ReturnStatus, Score
+from .. import demo_plan
+from ..models import Answer, Cycle, Return, ReturnStatus, Score
+from ..statemachine import CycleState
+from .scoring import _get_edition, _score_row, compute_score
 
 
 class DemonstrationError(Exception):
     """Demonstration returns cannot be generated (something they need is not loaded)."""
-
-
-def _get_edition(edition_id: str) -> Edition:
-    from maturity.frameworks.selectors import get_edition
-
-    return get_edition(edition_id)
-
-
-def compute_score(
-    *, edition: Edition, care_setting: str, answers: Mapping[str, Any]
-) -> ReturnScore:
-    """Score answers (item id → stored value) with the engine, for one edition and care setting.
-
-    Only the answers to the care setting's criteria count; contextual answers are not scored.
-    """
-    specs = edition.scoring_specs(care_setting)
-    criteria = {c for spec in specs for c in spec.criterion_ids}
-    criterion_answers = {item: value for item, value in answers.items() if item in criteria}
-    return score_return(specs, criterion_answers, edition.comparable_domain_ids())
-
-
-def _score_row(return_: Return, edition_id: str, result: ReturnScore) -> Score:
-    return Score(
-        return_obj=return_,
-        edition_id=edition_id,
-        scoring_version=result.scoring_version,
-        method=result.method,
-        rounding=result.rounding,
-        domain_levels=dict(result.domain_levels),
-        pillar_scores=dict(result.pillar_scores),
-        overall=result.overall,
-        overall_comparable=result.overall_comparable,
-    )
-
-
-@transaction.atomic
-def score_return_and_store(*, return_: Return) -> Score:
-    """Score a return's current answers with its cycle's edition and store the result."""
-    edition_id = return_.cycle.edition.edition_id
-    edition = _get_edition(edition_id)
-    answers = dict(return_.answers.values_list("item_id", "value"))
-    result = compute_score(edition=edition, care_setting=return_.care_setting, answers=answers)
-    score = _score_row(return_, edition_id, result)
-    score.save()
-    return score
-
-
-def rescore_check(*, score: Score) -> bool:
-    """Whether scoring the return's answers again reproduces the stored figures exactly.
-
-    The stored row is read back from the database (so what is compared is what was kept), the
-    return is scored with the edition the score names, and the domain levels, unrounded pillar,
-    overall and comparable figures, method and rounding must all be equal.
-    """
-    stored = Score.objects.select_related("return_obj").get(pk=score.pk)
-    edition = _get_edition(stored.edition_id)
-    answers = dict(stored.return_obj.answers.values_list("item_id", "value"))
-    fresh = compute_score(
-        edition=edition, care_setting=stored.return_obj.care_setting, answers=answers
-    )
-    return (
-        fresh.domain_levels == stored.domain_levels
-        and fresh.pillar_scores == stored.pillar_scores
-        and fresh.overall == stored.overall
-        and fresh.overall_comparable == stored.overall_comparable
-        and fresh.method == stored.method
-        and fresh.rounding == stored.rounding
-    )
 
 
 # --- Demonstration returns ---------------------------------------------------------------------
@@ -107,6 +43,14 @@ GP_SYSTEM_FACT = "gp_system"
 _GP_SYSTEM_OPTIONS = {"EMIS": "emis_web", "TPP": "systmone"}
 # The 2025 collection ran April to June 2025: the registry is read as it stood then.
 DEMO_COLLECTION_DATE = dt.date(2025, 6, 30)
+# The 2025 collection's timetable; NHS England published the results on 30 March 2026.
+DEMO_2025_DATES = {
+    "opens_on": dt.date(2025, 4, 1),
+    "closes_on": DEMO_COLLECTION_DATE,
+    "review_closes_on": dt.date(2025, 9, 30),
+    "provisional_release_on": dt.date(2025, 12, 1),
+    "publication_on": dt.date(2026, 3, 30),
+}
 
 
 @dataclass(frozen=True)
@@ -275,18 +219,21 @@ def generate_demonstration_returns(
             "`maturity import-published-results` first."
         )
 
-    cycle = Cycle.objects.filter(year=DEMO_YEAR, edition=edition_row).first()
+    # Real and demonstration cycles of one year and edition are distinct rows: demonstration
+    # returns never join a real cycle.
+    cycle = Cycle.objects.filter(year=DEMO_YEAR, edition=edition_row, is_demonstration=True).first()
     if cycle is None:
         cycle = Cycle.objects.create(
             year=DEMO_YEAR,
             edition=edition_row,
             title=f"{DEMO_YEAR} demonstration cycle ({edition_id})",
             is_demonstration=True,
-        )
-    elif not cycle.is_demonstration:
-        raise DemonstrationError(
-            f"The {DEMO_YEAR} cycle for {edition_id} holds real returns; demonstration returns "
-            "are never added to it."
+            status=CycleState.PUBLISHED,
+            scope_organisation_kinds=sorted({t.organisation.kind for t in targets}),
+            scope_care_settings=[
+                s.value for s in CareSetting if s.value in {t.care_setting for t in targets}
+            ],
+            **DEMO_2025_DATES,
         )
     summary.cycle_id = cycle.pk
 
@@ -403,3 +350,52 @@ def _check(
                 or (missing_reason if value is None else "the levels found do not round to it"),
             )
         )
+
+
+# --- The open 2026 demonstration cycle ---------------------------------------------------------
+
+OPEN_DEMO_YEAR = 2026
+OPEN_DEMO_EDITION = "wgll-2025"  # the latest published edition
+OPEN_DEMO_KINDS = ["trust", "icb"]
+OPEN_DEMO_DATES = {
+    "opens_on": dt.date(2026, 11, 1),
+    "closes_on": dt.date(2027, 1, 31),
+    "review_closes_on": dt.date(2027, 3, 31),
+    "provisional_release_on": dt.date(2027, 4, 30),
+    "publication_on": dt.date(2027, 6, 30),
+}
+
+
+@transaction.atomic
+def open_demonstration_cycle(*, by: Any = None) -> Cycle:
+    """The open 2026 demonstration cycle on wgll-2025, for trusts and ICBs in every care setting
+    they provide; created once, returned as it is afterwards. ``by`` None is the system."""
+    from maturity.frameworks.models import FrameworkEdition
+
+    from .cycles import create_cycle
+
+    existing = (
+        Cycle.objects.filter(
+            year=OPEN_DEMO_YEAR, edition__edition_id=OPEN_DEMO_EDITION, is_demonstration=True
+        )
+        .select_related("edition")
+        .first()
+    )
+    if existing is not None:
+        return existing
+    if not FrameworkEdition.objects.filter(edition_id=OPEN_DEMO_EDITION).exists():
+        raise DemonstrationError(
+            f"Framework edition {OPEN_DEMO_EDITION!r} is not loaded: run "
+            "`maturity sync-editions` first."
+        )
+    edition = _get_edition(OPEN_DEMO_EDITION)
+    return create_cycle(
+        by=by,
+        year=OPEN_DEMO_YEAR,
+        edition_id=OPEN_DEMO_EDITION,
+        title=f"{OPEN_DEMO_YEAR} demonstration cycle ({OPEN_DEMO_EDITION})",
+        organisation_kinds=OPEN_DEMO_KINDS,
+        care_settings=[s.value for s in edition.care_settings_covered()],
+        is_demonstration=True,
+        **OPEN_DEMO_DATES,
+    )
