@@ -57,5 +57,13 @@ fix: venv
 lock:
 	uv pip compile pyproject.toml --extra test -o requirements.lock --python-version 3.11 --no-header
 
+## Benchmarks (bench/, written up in docs/benchmarks.md) on the national data set in BENCH_URL.
+BENCH_URL ?= postgres://postgres@127.0.0.1:5432/maturity_bench
+bench: venv
+	DATABASE_URL=$(BENCH_URL) BIN=$(BIN) bench/prepare.sh
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/national.py --out var/bench/national-postgres.json
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/load.py --out var/bench/load.json
+	@if [ -f bench/dashboard.py ]; then DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/dashboard.py; fi
+
 clean:
 	rm -rf $(VENV) node_modules var
