@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from maturity.charts import format_number
 from maturity.core.stats import Trajectory
 
-from .charts import format_number
 from .models import Rating
 
 RATING_TAG_CLASSES = {

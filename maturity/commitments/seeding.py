@@ -11,8 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from maturity.accounts.models import User
+from maturity.accounts.permissions import is_national_analyst
+from maturity.audit import services as audit
 
 from .anchors import RATING_ORDER
 from .links import link_errors
@@ -240,9 +245,15 @@ class SeedSummary(dict):
 
 
 @transaction.atomic
-def seed_commitments(*, path: Path = SEED_FILE) -> SeedSummary:
+def seed_commitments(*, by: User | None = None, path: Path = SEED_FILE) -> SeedSummary:
     """Create or restore the seeded commitments, deadlines, metrics, observations, rounds,
-    evaluations and responses. Rows the analysts or panel added are left alone."""
+    evaluations and responses. Rows the analysts or panel added are left alone.
+
+    ``by`` is None when the service seeds itself (``maturity demo``, the management command);
+    a person doing it must be a national analyst.
+    """
+    if by is not None and not is_national_analyst(by):
+        raise PermissionDenied("Only national analysts can change commitments and their evidence.")
     seed = read_seed(path)
     summary = SeedSummary()
     commitments: dict[str, Commitment] = {}
@@ -365,4 +376,11 @@ def seed_commitments(*, path: Path = SEED_FILE) -> SeedSummary:
                 defaults={"text": resp.text, "source": _cite(seed, resp.source)},
             )
             summary.count("government responses", created)
+    # One record per run: seeded facts are restored even when nothing new is created.
+    audit.record(
+        actor=by,
+        action="commitment.seeded",
+        target=("commitments.seed", path.name),
+        after={"file": path.name, "created": dict(summary)},
+    )
     return summary

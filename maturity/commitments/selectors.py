@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
+from maturity.charts import TrajectoryChart, TrajectoryPoint, trajectory_chart
 from maturity.core.stats import Trajectory, fit_trajectory
 
-from . import charts, presenters
+from . import presenters
 from .anchors import QUESTIONS
 from .links import domain_names, question_texts
 from .models import (
@@ -276,10 +277,10 @@ def metric_view(
     chart_points = []
     if metric.baseline_value is not None and metric.baseline_date is not None:
         chart_points.append(
-            charts.ChartPoint(metric.baseline_date, metric.baseline_value, "baseline")
+            TrajectoryPoint(metric.baseline_date, metric.baseline_value, "baseline")
         )
     chart_points += [
-        charts.ChartPoint(
+        TrajectoryPoint(
             o.observed_on, o.value, "demonstration" if o.is_demonstration else "observation"
         )
         for o in observations
@@ -302,7 +303,8 @@ def metric_view(
         as_of=as_of,
         demonstration_left_out=len(demo),
     )
-    spec = charts.ChartSpec(
+    spec = TrajectoryChart(
+        chart_id=element_id,
         title=f"{metric.name} ({metric.unit})",
         description=sentence,
         unit=metric.unit,
@@ -312,6 +314,7 @@ def metric_view(
         earlier_deadlines=earlier_deadlines if metric.target_value is not None else [],
         fit=fit,
         interval=interval,
+        interval_label=f"{INTERVAL_LEVEL:.0%} interval at the deadline",
         minimum=metric.minimum,
         maximum=metric.maximum,
     )
@@ -344,7 +347,7 @@ def metric_view(
         metric=metric,
         observations=observations,
         trajectory=trajectory,
-        chart_svg=charts.render(spec, element_id=element_id) if with_chart else "",
+        chart_svg=trajectory_chart(spec) if with_chart else "",
         sentence=sentence,
         table=table,
     )

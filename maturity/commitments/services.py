@@ -10,14 +10,19 @@ import csv
 import datetime as dt
 import io
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from maturity.accounts.models import User
 from maturity.accounts.permissions import is_national_analyst, is_panel_member
+from maturity.audit import services as audit
 from maturity.organisations.reference import REFERENCE_DIR
 
 from . import derivations, selectors
@@ -45,12 +50,63 @@ IMPORT_COLUMNS = ("commitment", "metric", "date", "value", "source", "date_label
 REQUIRED_IMPORT_COLUMNS = ("commitment", "metric", "date", "value", "source")
 
 
-def require_analyst(user) -> None:
+def _snapshot(instance: object, names: Iterable[str]) -> dict[str, Any]:
+    """The named fields of a row as the audit record keeps them."""
+    return {name: getattr(instance, name) for name in names}
+
+
+COMMITMENT_FIELDS = (
+    "slug",
+    "title",
+    "text",
+    "policy_area",
+    "policy_area_basis",
+    "panel_number",
+    "source_document",
+    "source_date",
+    "source_date_label",
+    "citation",
+    "owner",
+    "original_deadline",
+    "original_deadline_label",
+    "funding_committed_gbp",
+    "funding_text",
+    "funding_source",
+    "domain_ids",
+    "question_ids",
+    "notes",
+)
+METRIC_FIELDS = (
+    "slug",
+    "name",
+    "unit",
+    "is_primary",
+    "direction",
+    "baseline_value",
+    "baseline_date",
+    "baseline_label",
+    "baseline_source",
+    "target_value",
+    "target_source",
+    "minimum",
+    "maximum",
+    "derivation",
+    "notes",
+)
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    """Only the fields that changed, so the audit trail reads as what was done."""
+    names = [k for k in after if before.get(k) != after[k]]
+    return {k: before.get(k) for k in names}, {k: after[k] for k in names}
+
+
+def require_analyst(user: User | AnonymousUser) -> None:
     if not is_national_analyst(user):
         raise PermissionDenied("Only national analysts can change commitments and their evidence.")
 
 
-def require_panel_member(user) -> None:
+def require_panel_member(user: User | AnonymousUser) -> None:
     if not is_panel_member(user):
         raise PermissionDenied("Only expert panel members can rate commitments.")
 
@@ -103,7 +159,7 @@ def _apply(commitment: Commitment, data: CommitmentData) -> None:
 
 
 @transaction.atomic
-def commitment_create(*, by, data: CommitmentData) -> Commitment:
+def commitment_create(*, by: User, data: CommitmentData) -> Commitment:
     require_analyst(by)
     _check_commitment(data)
     if Commitment.objects.filter(slug=data.slug).exists():
@@ -112,26 +168,35 @@ def commitment_create(*, by, data: CommitmentData) -> Commitment:
     _apply(commitment, data)
     commitment.full_clean()
     commitment.save()
+    audit.record(
+        actor=by,
+        action="commitment.created",
+        target=commitment,
+        after=_snapshot(commitment, COMMITMENT_FIELDS),
+    )
     return commitment
 
 
 @transaction.atomic
-def commitment_update(*, by, commitment: Commitment, data: CommitmentData) -> Commitment:
+def commitment_update(*, by: User, commitment: Commitment, data: CommitmentData) -> Commitment:
     require_analyst(by)
     _check_commitment(data)
     if Commitment.objects.filter(slug=data.slug).exclude(pk=commitment.pk).exists():
         raise ValidationError({"slug": ["Another commitment already uses this short name."]})
+    before = _snapshot(Commitment.objects.get(pk=commitment.pk), COMMITMENT_FIELDS)
     _apply(commitment, data)
     commitment.updated_by = by
     commitment.full_clean()
     commitment.save()
+    old, new = _changed(before, _snapshot(commitment, COMMITMENT_FIELDS))
+    audit.record(actor=by, action="commitment.changed", target=commitment, before=old, after=new)
     return commitment
 
 
 @transaction.atomic
 def deadline_revise(
     *,
-    by,
+    by: User,
     commitment: Commitment,
     new_deadline: dt.date,
     source: str,
@@ -143,6 +208,7 @@ def deadline_revise(
     require_analyst(by)
     if not source.strip():
         raise ValidationError({"source": ["Say where the new deadline comes from."]})
+    previous = commitment.deadline_revisions.order_by("created_at", "id").last()
     revision = DeadlineRevision(
         commitment=commitment,
         new_deadline=new_deadline,
@@ -154,6 +220,19 @@ def deadline_revise(
     )
     revision.full_clean()
     revision.save()
+    audit.record(
+        actor=by,
+        action="commitment.deadline_revised",
+        target=commitment,
+        before={
+            "deadline": commitment.original_deadline if previous is None else previous.new_deadline
+        },
+        after=_snapshot(
+            revision,
+            ("new_deadline", "new_deadline_label", "recorded_on", "recorded_on_label", "source"),
+        )
+        | {"revision": revision.pk},
+    )
     return revision
 
 
@@ -210,7 +289,8 @@ def _out_of_bounds(value: float, low: float | None, high: float | None) -> str:
     return ""
 
 
-def _save_metric(metric: Metric, data: MetricData) -> Metric:
+def _save_metric(metric: Metric, data: MetricData, *, by: User) -> Metric:
+    before = _snapshot(Metric.objects.get(pk=metric.pk), METRIC_FIELDS) if metric.pk else None
     for name, value in data.__dict__.items():
         setattr(metric, name, value)
     if data.is_primary:
@@ -220,21 +300,34 @@ def _save_metric(metric: Metric, data: MetricData) -> Metric:
         ).update(is_primary=False)
     metric.full_clean(validate_constraints=False)
     metric.save()
+    after = _snapshot(metric, METRIC_FIELDS)
+    action = "commitment.metric_added"
+    if before is not None:
+        action = "commitment.metric_changed"
+        before, after = _changed(before, after)
+    # Filed against the commitment, so its history is one query; the metric is named inside.
+    audit.record(
+        actor=by,
+        action=action,
+        target=metric.commitment,
+        before=before,
+        after={"metric": metric.pk, "metric_slug": metric.slug} | after,
+    )
     return metric
 
 
 @transaction.atomic
-def metric_create(*, by, commitment: Commitment, data: MetricData) -> Metric:
+def metric_create(*, by: User, commitment: Commitment, data: MetricData) -> Metric:
     require_analyst(by)
     _check_metric(commitment, data, None)
-    return _save_metric(Metric(commitment=commitment), data)
+    return _save_metric(Metric(commitment=commitment), data, by=by)
 
 
 @transaction.atomic
-def metric_update(*, by, metric: Metric, data: MetricData) -> Metric:
+def metric_update(*, by: User, metric: Metric, data: MetricData) -> Metric:
     require_analyst(by)
     _check_metric(metric.commitment, data, metric)
-    return _save_metric(metric, data)
+    return _save_metric(metric, data, by=by)
 
 
 def _observation_problems(
@@ -261,7 +354,7 @@ def _observation_problems(
 @transaction.atomic
 def observation_add(
     *,
-    by,
+    by: User,
     metric: Metric,
     observed_on: dt.date,
     value: float,
@@ -276,7 +369,7 @@ def observation_add(
     if problems:
         names = {"date": "observed_on"}
         raise ValidationError({names.get(k, k): [v] for k, v in problems.items()})
-    return Observation.objects.create(
+    observation = Observation.objects.create(
         metric=metric,
         observed_on=observed_on,
         date_label=date_label.strip(),
@@ -286,6 +379,17 @@ def observation_add(
         provenance=Provenance.ENTERED,
         entered_by=by,
     )
+    audit.record(
+        actor=by,
+        action="commitment.observation_added",
+        target=metric.commitment,
+        after={"metric": metric.pk, "metric_slug": metric.slug, "observation": observation.pk}
+        | _snapshot(observation, OBSERVATION_FIELDS),
+    )
+    return observation
+
+
+OBSERVATION_FIELDS = ("observed_on", "date_label", "value", "source", "note", "provenance")
 
 
 @dataclass(frozen=True)
@@ -322,7 +426,7 @@ def _parse_number(text: str) -> float | None:
 
 
 @transaction.atomic
-def observations_import(*, by, content: bytes, as_of: dt.date | None = None) -> ImportResult:
+def observations_import(*, by: User, content: bytes, as_of: dt.date | None = None) -> ImportResult:
     """Import observations from CSV, all or nothing.
 
     Columns: commitment (slug), metric (slug), date (YYYY-MM-DD), value, source, and optionally
@@ -449,7 +553,7 @@ def observations_import(*, by, content: bytes, as_of: dt.date | None = None) -> 
         raise ImportRejected([RowError(0, "", "The file has a header but no observations.")])
 
     by_metric: dict[str, int] = {}
-    Observation.objects.bulk_create(
+    created = Observation.objects.bulk_create(
         Observation(
             metric=metric,
             observed_on=row["observed_on"],
@@ -465,6 +569,27 @@ def observations_import(*, by, content: bytes, as_of: dt.date | None = None) -> 
     for metric, _row in pending:
         key = f"{metric.commitment.slug}/{metric.slug}"
         by_metric[key] = by_metric.get(key, 0) + 1
+    # One record per metric: what the file added to it, value by value.
+    per_metric: dict[int, list[Observation]] = {}
+    for observation in created:
+        per_metric.setdefault(observation.metric_id, []).append(observation)
+    metrics_in_order = {metric.pk: metric for metric, _row in pending}
+    for metric_pk, rows in per_metric.items():
+        metric = metrics_in_order[metric_pk]
+        audit.record(
+            actor=by,
+            action="commitment.observations_imported",
+            target=metric.commitment,
+            after={
+                "metric": metric.pk,
+                "metric_slug": metric.slug,
+                "created": len(rows),
+                "observations": [
+                    {"observed_on": o.observed_on, "value": o.value, "source": o.source}
+                    for o in rows
+                ],
+            },
+        )
     return ImportResult(created=len(pending), by_metric=by_metric)
 
 
@@ -476,7 +601,9 @@ class DerivationSummary:
 
 
 @transaction.atomic
-def derive_observations(*, by=None, reference_dir: Path = REFERENCE_DIR) -> DerivationSummary:
+def derive_observations(
+    *, by: User | None = None, reference_dir: Path = REFERENCE_DIR
+) -> DerivationSummary:
     """Recompute every derived observation; each metric's derived set is replaced as a whole.
 
     ``by`` is None when run by the service itself (a management command); a person running it
@@ -522,6 +649,17 @@ def derive_observations(*, by=None, reference_dir: Path = REFERENCE_DIR) -> Deri
         )
         summary.removed += removed
         summary.written[f"{metric.commitment.slug}/{metric.slug}"] = len(keep)
+    # One record per run: every derived set is rewritten, so the run is the change.
+    audit.record(
+        actor=by,
+        action="commitment.observations_derived",
+        target=("commitments.derivation", "all"),
+        after={
+            "written": summary.written,
+            "removed": summary.removed,
+            "unavailable": summary.unavailable,
+        },
+    )
     return summary
 
 
@@ -531,7 +669,7 @@ def derive_observations(*, by=None, reference_dir: Path = REFERENCE_DIR) -> Deri
 @transaction.atomic
 def round_create(
     *,
-    by,
+    by: User,
     name: str,
     held_on: dt.date,
     panel: str,
@@ -554,16 +692,32 @@ def round_create(
     )
     evaluation_round.full_clean()
     evaluation_round.save()
+    audit.record(
+        actor=by,
+        action="commitment.round_opened",
+        target=evaluation_round,
+        after=_snapshot(
+            evaluation_round,
+            ("name", "held_on", "held_on_label", "panel", "reference", "source", "is_open"),
+        ),
+    )
     return evaluation_round
 
 
 @transaction.atomic
-def round_close(*, by, evaluation_round: EvaluationRound) -> EvaluationRound:
+def round_close(*, by: User, evaluation_round: EvaluationRound) -> EvaluationRound:
     """Close a round: its ratings are then the record and can no longer change."""
     require_analyst(by)
     if evaluation_round.is_open:
         evaluation_round.is_open = False
         evaluation_round.save(update_fields=["is_open"])
+        audit.record(
+            actor=by,
+            action="commitment.round_closed",
+            target=evaluation_round,
+            before={"is_open": True},
+            after={"is_open": False},
+        )
     return evaluation_round
 
 
@@ -574,6 +728,17 @@ class RatingInput:
     evidence: str = ""
 
 
+EVALUATION_FIELDS = (
+    *RATING_QUESTIONS,
+    *(f"{q}_rationale" for q in RATING_QUESTIONS),
+    *(f"{q}_evidence" for q in RATING_QUESTIONS),
+    "suggested_met_or_on_track",
+    "suggestion_rule",
+    "suggestion_decision",
+    "override_reason",
+)
+
+
 class SuggestionChanged(ValidationError):
     """The suggestion moved (new evidence) between showing the form and saving it."""
 
@@ -581,7 +746,7 @@ class SuggestionChanged(ValidationError):
 @transaction.atomic
 def evaluation_save(
     *,
-    by,
+    by: User,
     commitment: Commitment,
     evaluation_round: EvaluationRound,
     ratings: dict[str, RatingInput],
@@ -632,6 +797,7 @@ def evaluation_save(
         raise ValidationError(errors)
 
     evaluation = Evaluation.objects.filter(commitment=commitment, round=evaluation_round).first()
+    before = None if evaluation is None else _snapshot(evaluation, EVALUATION_FIELDS)
     if evaluation is None:
         evaluation = Evaluation(commitment=commitment, round=evaluation_round)
     for question in RATING_QUESTIONS:
@@ -646,13 +812,25 @@ def evaluation_save(
     evaluation.override_reason = reason if decision == SuggestionDecision.OVERRIDDEN else ""
     evaluation.evaluated_by = by
     evaluation.save()
+    after = _snapshot(evaluation, EVALUATION_FIELDS)
+    if before is not None:
+        before, after = _changed(before, after)
+    # Filed against the commitment, so its ratings over time are one query.
+    audit.record(
+        actor=by,
+        action="commitment.evaluated",
+        target=commitment,
+        before=before,
+        after={"evaluation": evaluation.pk, "round": evaluation_round.pk} | after,
+        reason=evaluation.override_reason,
+    )
     return evaluation
 
 
 @transaction.atomic
 def government_response_add(
     *,
-    by,
+    by: User,
     evaluation_round: EvaluationRound,
     responded_on: dt.date,
     text: str,
@@ -672,7 +850,7 @@ def government_response_add(
         errors["responded_on"] = ["A response cannot be dated before the evaluation."]
     if errors:
         raise ValidationError(errors)
-    return GovernmentResponse.objects.create(
+    response = GovernmentResponse.objects.create(
         round=evaluation_round,
         evaluation=evaluation,
         responded_on=responded_on,
@@ -680,3 +858,15 @@ def government_response_add(
         source=source.strip(),
         recorded_by=by,
     )
+    audit.record(
+        actor=by,
+        action="commitment.response_recorded",
+        target=evaluation.commitment if evaluation is not None else evaluation_round,
+        after={
+            "response": response.pk,
+            "round": evaluation_round.pk,
+            "evaluation": evaluation.pk if evaluation is not None else None,
+        }
+        | _snapshot(response, ("responded_on", "text", "source")),
+    )
+    return response

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("summary/", views.summary, name="summary"),
     path("summary.csv", views.summary_csv, name="summary-csv"),
+    path("summary.pdf", views.summary_pdf, name="summary-pdf"),
     path("new/", views.commitment_new, name="new"),
     path("import/", views.observations_import, name="import"),
     path("rounds/new/", views.round_new, name="round-new"),

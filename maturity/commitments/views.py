@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from maturity.accounts.permissions import is_national_analyst, is_panel_member
+from maturity.web.pdf import PDF_CONTENT_TYPE
 
-from . import forms, presenters, selectors, services
+from . import exports, forms, presenters, selectors, services
 from .anchors import ANCHOR_SOURCE, QUESTIONS, RATING_ORDER
 from .models import Commitment, EvaluationRound, Rating
 from .rules import SUGGESTION_RULE
@@ -128,14 +129,20 @@ def _summary_round(request: HttpRequest) -> tuple[EvaluationRound | None, str]:
 def summary(request: HttpRequest) -> HttpResponse:
     evaluation_round, raw = _summary_round(request)
     data = selectors.summary(evaluation_round)
-    csv_url = reverse("commitments:summary-csv") + (f"?round={raw}" if raw else "")
+    query = f"?round={raw}" if raw else ""
     context = {
         "summary": data,
         "rounds": selectors.rounds(),
-        "csv_url": csv_url,
+        "csv_url": reverse("commitments:summary-csv") + query,
+        "pdf_url": reverse("commitments:summary-pdf") + query,
         "questions": QUESTIONS,
     }
     return render(request, "commitments/summary.jinja", context | _common(request))
+
+
+def _summary_file_name(evaluation_round: EvaluationRound | None, extension: str) -> str:
+    name = f"commitment-ratings-{evaluation_round.held_on:%Y-%m-%d}" if evaluation_round else "none"
+    return f"{name}.{extension}"
 
 
 @require_safe
@@ -143,8 +150,19 @@ def summary_csv(request: HttpRequest) -> HttpResponse:
     evaluation_round, _raw = _summary_round(request)
     data = selectors.summary(evaluation_round)
     response = HttpResponse(selectors.summary_csv(data), content_type="text/csv; charset=utf-8")
-    name = f"commitment-ratings-{evaluation_round.held_on:%Y-%m-%d}" if evaluation_round else "none"
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    name = _summary_file_name(evaluation_round, "csv")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_safe
+def summary_pdf(request: HttpRequest) -> HttpResponse:
+    evaluation_round, _raw = _summary_round(request)
+    data = selectors.summary(evaluation_round)
+    body = exports.summary_pdf(data, printed_on=dt.date.today())
+    response = HttpResponse(body, content_type=PDF_CONTENT_TYPE)
+    name = _summary_file_name(evaluation_round, "pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

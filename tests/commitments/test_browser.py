@@ -38,7 +38,7 @@ def test_public_pages_accessible(visitor, seeded):
         visitor.visit(f"/commitments/{slug}/")
     # One chart per metric with values: the EPR extract and the entered 2025 figure.
     visitor.visit("/commitments/epr-in-all-trusts/")
-    assert visitor.page.locator("svg.app-chart").count() == 1
+    assert visitor.page.locator("figure svg[role=img]").count() == 1
     visitor.visit("/commitments/summary/")
     main = EvaluationRound.objects.get(held_on="2023-02-17")
     visitor.visit(f"/commitments/summary/?round={main.pk}")
@@ -49,7 +49,7 @@ def test_public_pages_accessible(visitor, seeded):
 def test_pages_work_without_javascript(visitor_no_js, seeded):
     visitor_no_js.visit("/commitments/")
     visitor_no_js.visit("/commitments/epr-in-all-trusts/")
-    assert visitor_no_js.page.locator("svg.app-chart").count() == 1
+    assert visitor_no_js.page.locator("figure svg[role=img]").count() == 1
     # The rule is in a <details> element: it opens without JavaScript.
     visitor_no_js.page.click("text=How the suggestion is worked out")
     assert visitor_no_js.page.locator("text=Outstanding if at least 95%").is_visible()

@@ -83,6 +83,7 @@ def public_urls(w) -> list[str]:
         reverse("commitments:summary"),
         reverse("commitments:summary") + f"?round={w['round'].pk}",
         reverse("commitments:summary-csv"),
+        reverse("commitments:summary-pdf") + f"?round={w['round'].pk}",
     ]
 
 
@@ -152,6 +153,8 @@ def test_not_found(client, world, analyst, panel_member):
     assert client.get(reverse("commitments:summary") + "?round=9999").status_code == 404
     assert client.get(reverse("commitments:summary") + "?round=abc").status_code == 404
     assert client.get(reverse("commitments:summary-csv") + "?round=9999").status_code == 404
+    assert client.get(reverse("commitments:summary-pdf") + "?round=9999").status_code == 404
+    assert client.get(reverse("commitments:summary-pdf") + "?round=abc").status_code == 404
     client.force_login(analyst)
     for url in (
         reverse("commitments:edit", args=["no-such"]),
