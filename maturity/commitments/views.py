@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from maturity.accounts.permissions import is_national_analyst, is_panel_member
 from maturity.web.pdf import PDF_CONTENT_TYPE
+from maturity.web.views_common import add_service_errors, role_required
 
 from . import exports, forms, presenters, selectors, services
 from .anchors import ANCHOR_SOURCE, QUESTIONS, RATING_ORDER
@@ -27,25 +26,10 @@ from .rules import SUGGESTION_RULE
 View = Callable[..., HttpResponse]
 
 
-def _role_required(check: Callable[[object], bool], message: str) -> Callable[[View], View]:
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not check(request.user):
-                raise PermissionDenied(message)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-analyst_required = _role_required(
+analyst_required = role_required(
     is_national_analyst, "Only national analysts can change commitments and their evidence."
 )
-panel_required = _role_required(is_panel_member, "Only expert panel members can rate commitments.")
+panel_required = role_required(is_panel_member, "Only expert panel members can rate commitments.")
 
 
 def _commitment_or_404(slug: str) -> Commitment:
@@ -67,14 +51,6 @@ def _bound(request: HttpRequest, *, files: bool = False) -> tuple:
     if request.method != "POST":
         return (None, None) if files else (None,)
     return (request.POST, request.FILES) if files else (request.POST,)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _common(request: HttpRequest) -> dict:
@@ -177,7 +153,7 @@ def commitment_new(request: HttpRequest) -> HttpResponse:
         try:
             commitment = services.commitment_create(by=request.user, data=form.data_for_service())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The commitment has been added.")
             return redirect(commitment)
@@ -204,7 +180,7 @@ def commitment_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 by=request.user, commitment=commitment, data=form.data_for_service()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The commitment has been saved.")
             return redirect(commitment)
@@ -226,7 +202,7 @@ def deadline_new(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.deadline_revise(by=request.user, commitment=commitment, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The revised deadline has been recorded.")
             return redirect(commitment)
@@ -251,7 +227,7 @@ def metric_new(request: HttpRequest, slug: str) -> HttpResponse:
                 by=request.user, commitment=commitment, data=form.data_for_service()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The metric has been added.")
             return redirect(commitment)
@@ -279,7 +255,7 @@ def metric_edit(request: HttpRequest, slug: str, metric_slug: str) -> HttpRespon
         try:
             services.metric_update(by=request.user, metric=metric, data=form.data_for_service())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The metric has been saved.")
             return redirect(commitment)
@@ -304,7 +280,7 @@ def observation_new(request: HttpRequest, slug: str, metric_slug: str) -> HttpRe
         try:
             services.observation_add(by=request.user, metric=metric, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The observation has been added.")
             return redirect(commitment)
@@ -348,7 +324,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
         try:
             services.round_create(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The evaluation round is open for the panel's ratings.")
             return redirect("commitments:index")
@@ -381,7 +357,7 @@ def _response_page(request, *, evaluation_round, evaluation=None) -> HttpRespons
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The government's response has been recorded.")
             if evaluation is not None:
@@ -455,7 +431,7 @@ def evaluate(request: HttpRequest, slug: str, round_pk: int) -> HttpResponse:
             form.is_valid()
             form.add_error(None, error.messages)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your ratings have been saved.")
             return redirect(commitment)

@@ -8,10 +8,8 @@ one service or selector. The services check again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +20,7 @@ from maturity.assessments.models import Evidence, EvidenceKind
 from maturity.core.review.flags import FLAG_KINDS
 from maturity.core.review.outcome import MODERATION_REASONS, State
 from maturity.organisations.models import Organisation
+from maturity.web.views_common import add_service_errors, form_status, login_required, role_required
 
 from . import forms, selectors, services
 from .models import AssignmentKind, AssignmentStatus, FlagStatus, ModerationReason
@@ -29,56 +28,21 @@ from .models import AssignmentKind, AssignmentStatus, FlagStatus, ModerationReas
 View = Callable[..., HttpResponse]
 
 
-def _signed_in(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _role(check: Callable[[object], bool], message: str) -> Callable[[View], View]:
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not check(request.user):
-                raise PermissionDenied(message)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-analyst_only = _role(selectors.is_national_analyst, "Only national analysts can see this page.")
-reviewer_only = _role(selectors.is_peer_reviewer, "Only peer reviewers can see this page.")
-validator_only = _role(
+analyst_only = role_required(
+    selectors.is_national_analyst, "Only national analysts can see this page."
+)
+reviewer_only = role_required(selectors.is_peer_reviewer, "Only peer reviewers can see this page.")
+validator_only = role_required(
     lambda u: selectors.is_validator(u) or selectors.is_national_analyst(u),
     "Only system leads, regional validators and national analysts can see this page.",
 )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _status(form) -> int:
-    return 400 if form.is_bound and form.errors else 200
 
 
 # --- the hub --------------------------------------------------------------------------------------
 
 
 @require_safe
-@_signed_in
+@login_required
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     assignments = list(selectors.reviewer_assignments(user))
@@ -148,7 +112,7 @@ def domain_decide(request: HttpRequest, pk: int, domain_id: str) -> HttpResponse
                 evidence_confirmed=data["evidence_confirmed"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Your decision on {line.domain.name} is saved.")
             return redirect("reviews:assignment", pk=assignment.pk)
@@ -159,7 +123,7 @@ def domain_decide(request: HttpRequest, pk: int, domain_id: str) -> HttpResponse
         "calibrated": selectors.calibration_done(request.user, assignment.cycle),
         "editable": assignment.status == AssignmentStatus.ACTIVE,
     }
-    return render(request, "reviews/decide.jinja", context, status=_status(form))
+    return render(request, "reviews/decide.jinja", context, status=form_status(form))
 
 
 @require_POST
@@ -207,7 +171,7 @@ def calibration(request: HttpRequest, cycle_id: int) -> HttpResponse:
                 by=request.user, cycle=cycle, levels=form.levels()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"{saved} calibration {'score' if saved == 1 else 'scores'} saved."
@@ -220,14 +184,14 @@ def calibration(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "form": form,
         "done": selectors.calibration_done(request.user, cycle),
     }
-    return render(request, "reviews/calibration.jinja", context, status=_status(form))
+    return render(request, "reviews/calibration.jinja", context, status=form_status(form))
 
 
 # --- reviewed organisations ------------------------------------------------------------------------
 
 
 @require_safe
-@_signed_in
+@login_required
 def return_review(request: HttpRequest, return_id: int) -> HttpResponse:
     return_ = selectors.get_return_for_organisation(request.user, return_id)
     assignment = selectors.primary_assignment(return_)
@@ -251,7 +215,7 @@ def return_review(request: HttpRequest, return_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@_signed_in
+@login_required
 def domain_reply(request: HttpRequest, return_id: int, domain_id: str) -> HttpResponse:
     return_ = selectors.get_return_for_organisation(request.user, return_id)
     if not selectors.is_editor_of(request.user, return_.organisation_id):
@@ -278,7 +242,7 @@ def domain_reply(request: HttpRequest, return_id: int, domain_id: str) -> HttpRe
                 evidence=data["evidence"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if review.state == State.IN_MODERATION:
                 messages.success(
@@ -294,11 +258,11 @@ def domain_reply(request: HttpRequest, return_id: int, domain_id: str) -> HttpRe
                 )
             return redirect("reviews:return", return_id=return_.pk)
     context = {"r": return_, "a": assignment, "line": line, "form": form}
-    return render(request, "reviews/reply.jinja", context, status=_status(form))
+    return render(request, "reviews/reply.jinja", context, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
-@_signed_in
+@login_required
 def query_reply(request: HttpRequest, pk: int) -> HttpResponse:
     flag = selectors.get_flag_for_organisation(request.user, pk)
     form = forms.FlagReplyForm(
@@ -308,12 +272,12 @@ def query_reply(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.flag_reply(by=request.user, flag=flag, text=form.cleaned_data["text"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your reply is sent to the validator.")
             return redirect("reviews:return", return_id=flag.return_obj_id)
     context = {"flag": flag, "form": form, "guidance": selectors.flag_guidance(flag.kind)}
-    return render(request, "reviews/query_reply.jinja", context, status=_status(form))
+    return render(request, "reviews/query_reply.jinja", context, status=form_status(form))
 
 
 # --- validators --------------------------------------------------------------------------------------
@@ -348,7 +312,7 @@ def flag_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The flag on {flag.return_obj.organisation.name} is saved.")
             return redirect("reviews:validation")
@@ -358,7 +322,7 @@ def flag_decide(request: HttpRequest, pk: int) -> HttpResponse:
         "guidance": selectors.flag_guidance(flag.kind),
         "decidable": flag.status != FlagStatus.CLEARED,
     }
-    return render(request, "reviews/flag.jinja", context, status=_status(form))
+    return render(request, "reviews/flag.jinja", context, status=form_status(form))
 
 
 # --- national analysts -------------------------------------------------------------------------------
@@ -471,12 +435,12 @@ def assignment_override(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"{new.reviewer_organisation.name} now reviews it.")
                 return redirect("reviews:cycle", cycle_id=assignment.cycle_id)
     context = {"a": assignment, "form": form}
-    return render(request, "reviews/override.jinja", context, status=_status(form))
+    return render(request, "reviews/override.jinja", context, status=form_status(form))
 
 
 @require_safe
@@ -505,7 +469,7 @@ def moderation_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 evidence_confirmed=form.cleaned_data["evidence_confirmed"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The moderation decision is recorded.")
             return redirect("reviews:moderation")
@@ -517,7 +481,7 @@ def moderation_decide(request: HttpRequest, pk: int) -> HttpResponse:
         "reason_text": MODERATION_REASONS.get(moderation.reason, ""),
         "form": form,
     }
-    return render(request, "reviews/moderate.jinja", context, status=_status(form))
+    return render(request, "reviews/moderate.jinja", context, status=form_status(form))
 
 
 @require_safe
@@ -554,9 +518,9 @@ def funding_rounds(request: HttpRequest) -> HttpResponse:
         try:
             services.funding_round_add(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The funding round is recorded.")
             return redirect(reverse("reviews:funding-rounds"))
     context = {"rounds": selectors.funding_rounds(), "form": form}
-    return render(request, "reviews/funding_rounds.jinja", context, status=_status(form))
+    return render(request, "reviews/funding_rounds.jinja", context, status=form_status(form))

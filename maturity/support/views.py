@@ -6,10 +6,8 @@ thing exists would say too much (another organisation's draft case study).
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from maturity.accounts.permissions import active_memberships
 from maturity.core.optimise import OBJECTIVES
 from maturity.core.vocab import PILLAR_LABELS, Pillar
+from maturity.web.views_common import add_service_errors, login_required, role_required
 
 from . import exports, forms, presenters, rules, selectors, services
 from .models import CaseStudy, FundingProgramme, Scenario
@@ -29,38 +28,13 @@ PILLAR_IDS = [p.value for p in Pillar]
 ENGLAND = "england"  # the needs-support list for the whole country
 
 
-def analyst_required(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not rules.can_plan(request.user):
-            raise PermissionDenied("Only national analysts can see and change funding plans.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def login_required(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
+analyst_required = role_required(
+    rules.can_plan, "Only national analysts can see and change funding plans."
+)
 
 
 def _bound(request: HttpRequest):
     return request.POST if request.method == "POST" else None
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _context(request: HttpRequest, **extra) -> dict:
@@ -190,7 +164,7 @@ def case_study_new(request: HttpRequest) -> HttpResponse:
                 by=request.user, organisation=organisation, data=form.data_for_service()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your draft has been saved. Send it for review when ready.")
             return redirect(case_study)
@@ -251,7 +225,7 @@ def case_study_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 by=request.user, case_study=case_study, data=form.data_for_service()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The case study has been saved.")
             return redirect(case_study)
@@ -302,7 +276,7 @@ def case_study_review(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 services.case_study_return(by=request.user, case_study=case_study, note=note)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, "Published." if decision == "publish" else "Returned with your comments."
@@ -432,7 +406,7 @@ def contact_edit(request: HttpRequest, ods_code: str) -> HttpResponse:
         try:
             services.contact_opt_in(by=request.user, organisation=organisation, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Peers can now see these contact details.")
             return redirect("support:organisation", organisation.ods_code)
@@ -485,7 +459,7 @@ def programme_new(request: HttpRequest) -> HttpResponse:
         try:
             programme = services.programme_create(by=request.user, data=form.data_for_service())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The programme has been created. Add a scenario next.")
             return redirect(programme)
@@ -510,7 +484,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user, programme=programme, data=form.data_for_service()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Saved. Its scenarios need solving again.")
             return redirect(programme)
@@ -575,7 +549,7 @@ def scenario_new(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect(scenario)
     return _scenario_form_page(
@@ -605,7 +579,7 @@ def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect(scenario)
     return _scenario_form_page(
@@ -726,7 +700,7 @@ def award_new(request: HttpRequest, pk: int) -> HttpResponse:
                     source=d["source"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"The award to {organisation.name} has been recorded.")
                 return redirect(programme)
