@@ -106,6 +106,9 @@ def import_published_dma(*, path: Path = DMA_PATH) -> ImportSummary:
         published_on=published_on,
         summary=summary,
     )
+    from maturity.benchmarks.services import schedule_snapshot_build
+
+    schedule_snapshot_build(source="published")
     return summary
 
 

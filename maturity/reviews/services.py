@@ -858,7 +858,15 @@ def flags_raise(*, by: Any, cycle: Cycle) -> FlagRun:
                 reason=current.decision_reason,
             )
             run.withdrawn += 1
+    _benchmarks_changed(cycle)
     return run
+
+
+def _benchmarks_changed(cycle: Cycle) -> None:
+    # Flags and published levels feed the area dashboards: rebuilt by the worker after commit.
+    from maturity.benchmarks.services import schedule_cycle_snapshot_build
+
+    schedule_cycle_snapshot_build(cycle=cycle)
 
 
 def _json(value: Any) -> Any:
@@ -906,6 +914,7 @@ def flag_decide(*, by: Any, flag: ValidationFlag, decision: str, reason: str) ->
         after={"status": flag.status},
         reason=reason,
     )
+    _benchmarks_changed(flag.cycle)
     return flag
 
 
@@ -988,6 +997,7 @@ def levels_publish(*, by: Any, cycle: Cycle) -> PublishRun:
         )
         run.published_returns += 1
         run.published_domains += len(fresh)
+    _benchmarks_changed(cycle)
     return run
 
 

@@ -67,6 +67,7 @@ def return_commit(*, by: Any, return_: Return) -> Return:
         before={"status": str(before)},
         after={"status": str(after), "score": score.pk, "overall": score.overall},
     )
+    _results_changed(current.cycle)
     return current
 
 
@@ -105,4 +106,12 @@ def return_unlock(*, by: Any, return_: Return, reason: str) -> Return:
         after={"status": str(after)},
         reason=reason,
     )
+    _results_changed(current.cycle)
     return current
+
+
+def _results_changed(cycle: Any) -> None:
+    # The cycle's benchmarks are rebuilt by the worker once this transaction commits.
+    from maturity.benchmarks.services import schedule_cycle_snapshot_build
+
+    schedule_cycle_snapshot_build(cycle=cycle)
