@@ -240,8 +240,7 @@ def get_return(request: HttpRequest, return_id: int):
 )
 def put_answer(request: HttpRequest, return_id: int, item_id: str, payload: AnswerIn):
     r = selectors.get_return_for(request.user, return_id)
-    if not selectors.is_editor(request.user, r.organisation_id):
-        return Status(403, {"detail": "You can read this return but not change it."})
+    # The service checks the editing role in the query that locks the return: one query less.
     try:
         answer = services.answer_save(
             by=request.user,

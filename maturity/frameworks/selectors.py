@@ -23,9 +23,12 @@ _cache: dict[str, tuple[str, Edition]] = {}
 _lock = threading.Lock()
 
 
-def get_edition(edition_id: str) -> Edition:
-    """The resolved edition as stored; raises :class:`EditionNotFound`."""
-    sha = (
+def get_edition(edition_id: str, *, sha256: str | None = None) -> Edition:
+    """The resolved edition as stored; raises :class:`EditionNotFound`.
+
+    A caller that has just read the edition's ``sha256`` (answer saves read it with the return)
+    passes it, which saves a query when the cached edition is current."""
+    sha = sha256 or (
         FrameworkEdition.objects.filter(edition_id=edition_id)
         .values_list("sha256", flat=True)
         .first()

@@ -130,7 +130,10 @@ def test_readers_who_cannot_edit_get_a_403(cohort, alpha_acute, who):
     assert client.get(f"{BASE}/{alpha_acute.pk}").status_code == 200
     response = put(client, alpha_acute.pk, ITEM, {"value": "met"})
     assert response.status_code == 403
-    assert response.json() == {"detail": "You can read this return but not change it."}
+    assert response.json() == {
+        "detail": f"Only contributors and submitters of {alpha_acute.organisation.name} can "
+        "change its return."
+    }
 
 
 def test_a_committed_return_is_a_403_to_writes(cohort, alpha_acute):

@@ -42,6 +42,7 @@ class LockedReturn:
     withdrawn: bool
     cycle_status: str
     edition_id: str
+    edition_sha256: str
     organisation_id: int
     care_setting: str
     has_role: bool
@@ -68,7 +69,7 @@ def lock_return(return_id: int, user: Any, roles: tuple[Role, ...] = EDITING_ROL
     )
     user_id = user.pk if active(user) else None
     sql = (
-        f"SELECT r.id, r.status, r.withdrawn_at IS NOT NULL, c.status, e.edition_id, "
+        f"SELECT r.id, r.status, r.withdrawn_at IS NOT NULL, c.status, e.edition_id, e.sha256, "
         f"r.organisation_id, r.care_setting, "
         f"EXISTS (SELECT 1 FROM {m} m WHERE m.user_id = %s AND m.organisation_id = "
         f"r.organisation_id AND m.revoked_at IS NULL AND m.role IN "
@@ -89,9 +90,10 @@ def lock_return(return_id: int, user: Any, roles: tuple[Role, ...] = EDITING_ROL
         withdrawn=bool(row[2]),
         cycle_status=row[3],
         edition_id=row[4],
-        organisation_id=row[5],
-        care_setting=row[6],
-        has_role=bool(row[7]),
+        edition_sha256=row[5],
+        organisation_id=row[6],
+        care_setting=row[7],
+        has_role=bool(row[8]),
     )
 
 

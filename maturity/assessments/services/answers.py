@@ -46,10 +46,10 @@ class SaveResult:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _edition(edition_id: str) -> Edition:
+def _edition(edition_id: str, sha256: str | None = None) -> Edition:
     from maturity.frameworks.selectors import get_edition
 
-    return get_edition(edition_id)
+    return get_edition(edition_id, sha256=sha256)
 
 
 def _check_version(expected: Any) -> int | None:
@@ -65,7 +65,8 @@ def _open_for_answers(by: Any, return_: Return) -> tuple[LockedReturn, ItemCatal
     if not locked.has_role:
         raise deny_editing(locked)
     next_return_state(locked.state, ReturnEvent.ANSWER, cycle=locked.cycle_state)
-    return locked, catalogue_for(_edition(locked.edition_id), locked.care_setting)
+    edition = _edition(locked.edition_id, locked.edition_sha256)
+    return locked, catalogue_for(edition, locked.care_setting)
 
 
 def _start_if_needed(by: Any, return_: Return, locked: LockedReturn) -> None:
