@@ -95,7 +95,8 @@ DATABASES["default"]["TEST"] = (
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, restricted to national analysts (maturity/web/admin.py).
+    "maturity.accounts.apps.ObservatoryAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -109,9 +110,13 @@ INSTALLED_APPS = [
     "maturity.organisations",
     "maturity.frameworks",
     "maturity.assessments",
+    "maturity.reviews",
     "maturity.results",
+    "maturity.benchmarks",
     "maturity.commitments",
     "maturity.web",
+    "maturity.support",
+    "maturity.national",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +128,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "maturity.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -130,6 +136,9 @@ ROOT_URLCONF = "maturity.urls"
 WSGI_APPLICATION = "maturity.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/accounts/sign-in/"
+LOGIN_REDIRECT_URL = "/"
+# Passwords as Django checks them; admin model permissions follow memberships (national analysts).
+AUTHENTICATION_BACKENDS = ["maturity.accounts.backends.MembershipBackend"]
 
 TEMPLATES = [
     {
@@ -186,6 +195,17 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 8))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Signed out after this many seconds without a request (maturity.accounts.middleware).
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", 30 * 60))
+# Sign-in throttling (maturity.accounts.throttling): failures within the window lock sign-in for
+# LOGIN_LOCKOUT seconds. The per-address limit is higher because an NHS organisation's staff
+# often share one outgoing address.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("LOGIN_IP_FAILURE_LIMIT", 50))
+LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", 15 * 60))
+LOGIN_LOCKOUT = int(os.environ.get("LOGIN_LOCKOUT", 15 * 60))
+# Reverse proxies in front of the service that append to X-Forwarded-For (0: use REMOTE_ADDR).
+LOGIN_TRUSTED_PROXY_COUNT = int(os.environ.get("LOGIN_TRUSTED_PROXY_COUNT", 0))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -251,3 +271,6 @@ elif IS_PRODUCTION:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "observatory@localhost")
+
+# Public address of the service, used in FHIR canonical URLs (Questionnaire.url).
+FHIR_CANONICAL_BASE = os.environ.get("FHIR_CANONICAL_BASE", "")
