@@ -62,8 +62,10 @@ BENCH_URL ?= postgres://postgres@127.0.0.1:5432/maturity_bench
 bench: venv
 	DATABASE_URL=$(BENCH_URL) BIN=$(BIN) bench/prepare.sh
 	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/national.py --out var/bench/national-postgres.json
-	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/load.py --out var/bench/load.json
-	@if [ -f bench/dashboard.py ]; then DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/dashboard.py; fi
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/load.py --think 5 --no-kill --out var/bench/load-steady.json
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/load.py --think 2 --out var/bench/load-kill.json
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/load.py --think 0.5 --no-kill --out var/bench/load-saturated.json
+	$(BIN)/python bench/dashboard.py --repeat 3 --sample 100 --out var/bench/dashboard-sqlite.json
 
 clean:
 	rm -rf $(VENV) node_modules var

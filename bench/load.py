@@ -16,10 +16,13 @@ open 2026 cycle. Targets 127.0.0.1 only; bounded by ``--seconds`` and ``--max-re
    value).
 4. Durability: half-way through, the gunicorn master and every worker get SIGKILL; the server
    is started again; clients reconnect and carry on.
-5. pgbench, at the same time as the load (``--pgbench-seconds``): the statements one save ran
-   (captured from ``connection.queries``) in a transaction that is rolled back at the end
-   (a COMMIT would hit the answer-revision unique key on the second run), so its tps has no
-   commit flush and is an upper bound: the ratio reported is conservative.
+5. pgbench, in the same run, after the load (``--pgbench-seconds``; ``--pgbench-when during``
+   runs it alongside instead): the statements one save ran (captured from
+   ``connection.queries``) in a transaction that is rolled back at the end (a COMMIT would hit
+   the answer-revision unique key on the second run), so its tps has no commit flush and is an
+   upper bound: the ratio reported is conservative. After, not during, by default: the save's
+   SQL takes the audit chain's lock, so pgbench alongside would queue our saves behind its
+   own, and on two cores each would measure the other's use of the CPU.
 6. Check: every acknowledged (return, item, version, value) must be an answer revision in the
    database. Checked and lost counts are reported (lost must be 0).
 """
@@ -127,13 +130,21 @@ def capture_save_sql(entry: dict) -> list[str]:
 
 def pgbench_script(save_sql: list[str]) -> str:
     """The save's statements for pgbench, in a transaction rolled back at the end. The audit
-    record's sequence number is global: the live load uses the captured one, so pgbench takes
-    random numbers far above it to measure the same work without colliding."""
+    record's sequence number and previous hash are unique: the live load uses the captured ones,
+    so pgbench takes random ones (sequence numbers far above the live range) to measure the same
+    work without colliding."""
     lines = ["\\set seq random(1000000000, 2000000000)", "BEGIN;"]
     for q in save_sql:
         q = " ".join(q.split())
         if q.startswith('INSERT INTO "audit_auditrecord"'):
             q = re.sub(r"VALUES \((\d+),", "VALUES (:seq,", q, count=1)
+            # previous_hash is unique and the live chain has moved on: a fresh one per insert.
+            q = re.sub(
+                r"'[0-9a-f]{64}', ('[0-9a-f]{64}')\)",
+                r"md5(random()::text) || md5(random()::text), \1)",
+                q,
+                count=1,
+            )
         lines.append(q.rstrip(";") + ";")
     lines.append("ROLLBACK;")
     return "\n".join(lines) + "\n"
@@ -195,6 +206,12 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=18765)
     parser.add_argument("--no-kill", action="store_true")
     parser.add_argument("--pgbench-seconds", type=int, default=20)
+    parser.add_argument(
+        "--pgbench-when",
+        choices=["after", "during"],
+        default="after",
+        help="Run pgbench after the load (default: each has the machine to itself) or during it",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
@@ -223,6 +240,8 @@ def main() -> int:
         headers = {"Authorization": f"Bearer {entry['token']}", "Content-Type": "application/json"}
         versions: dict[str, int | None] = {}
         position = 0
+        # Users arrive spread over one mean pause, not all in the same millisecond.
+        time.sleep(rng.uniform(0, args.think))
         while not stop.is_set():
             with lock:
                 if sent[0] >= args.max_requests:
@@ -232,14 +251,23 @@ def main() -> int:
             value = rng.choice(["met", "met", "not_met", "na"])
             body = json.dumps({"value": value, "version": versions.get(item)})
             started = time.perf_counter()
-            try:
-                conn.request(
-                    "PUT", f"/api/v1/returns/{entry['return_id']}/answers/{item}", body, headers
-                )
-                response = conn.getresponse()
-                data = response.read()
-            except (OSError, http.client.HTTPException):
-                conn.close()
+            response = None
+            for _attempt in range(2):
+                reused = conn.sock is not None
+                try:
+                    conn.request(
+                        "PUT", f"/api/v1/returns/{entry['return_id']}/answers/{item}", body, headers
+                    )
+                    response = conn.getresponse()
+                    data = response.read()
+                    break
+                except (OSError, http.client.HTTPException):
+                    conn.close()
+                    # The server closes idle keep-alive connections (gunicorn's keepalive): like
+                    # a browser, retry once at once on a new connection before calling it down.
+                    if not reused:
+                        break
+            if response is None:
                 with lock:
                     codes["connection_error"] = codes.get("connection_error", 0) + 1
                 time.sleep(1.0)  # while the server is down: do not flood its restart
@@ -264,16 +292,22 @@ def main() -> int:
 
     pg = None
     pg_out = workdir / "pgbench.out"
-    if connection.vendor == "postgresql":
+
+    def start_pgbench() -> subprocess.Popen | None:
+        if connection.vendor != "postgresql":
+            return None
         script = workdir / "save.sql"
         script.write_text(pgbench_script(save_sql))
         settings_db = connection.settings_dict
-        pg = subprocess.Popen(
+        return subprocess.Popen(
             ["pgbench", "-n", "-c", "8", "-j", "2", "-T", str(args.pgbench_seconds), "-f",
              str(script), "-h", settings_db["HOST"] or HOST, "-U", settings_db["USER"],
              settings_db["NAME"]],
             stdout=pg_out.open("w"), stderr=subprocess.STDOUT,
         )  # fmt: skip
+
+    if args.pgbench_when == "during":
+        pg = start_pgbench()
 
     threads = [
         threading.Thread(target=user_loop, args=(i, e), daemon=True) for i, e in enumerate(plan)
@@ -301,6 +335,8 @@ def main() -> int:
     ack_log.close()
     os.killpg(proc.pid, signal.SIGTERM)
     proc.wait(timeout=60)
+    if args.pgbench_when == "after":
+        pg = start_pgbench()
 
     pg_tps = None
     if pg is not None:
@@ -352,6 +388,8 @@ def main() -> int:
         "durability_lost": len(lost),
         "save_sql_statements": len(save_sql),
         "pgbench_tps": pg_tps,
+        "pgbench_when": args.pgbench_when,
+        "think_s": args.think,
         "ratio_saves_to_pgbench_tps": round(ok / wall / pg_tps, 3) if pg_tps else None,
     }
     (workdir / "save_sql.txt").write_text("\n".join(save_sql))
