@@ -274,3 +274,31 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "observatory@localhost
 
 # Public address of the service, used in FHIR canonical URLs (Questionnaire.url).
 FHIR_CANONICAL_BASE = os.environ.get("FHIR_CANONICAL_BASE", "")
+
+# OpenID Connect sign-in (NHS CIS2-compatible), off unless OIDC_CLIENT_ID is set: then the
+# sign-in page offers "Sign in with …" (maturity.accounts.oidc, docs/adr/0008). The names are
+# mozilla-django-oidc's. Endpoints left empty are read from the issuer's discovery document.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = os.environ.get("OIDC_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGORITHM", "RS256")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "NHS Care Identity Service 2")
+OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", 10))
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
+OIDC_STORE_ACCESS_TOKEN = False
+OIDC_STORE_ID_TOKEN = False
+if OIDC_RP_CLIENT_ID:
+    if not OIDC_OP_ISSUER or not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured("OIDC_CLIENT_ID needs OIDC_ISSUER and OIDC_CLIENT_SECRET too.")
+    # Only the provider's public keys may sign ID tokens: no shared-secret (HS*) or "none".
+    if OIDC_RP_SIGN_ALGO not in {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256"}:
+        raise ImproperlyConfigured(f"OIDC_SIGN_ALGORITHM={OIDC_RP_SIGN_ALGO!r} is not allowed.")
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "maturity.accounts.oidc.OidcBackend"]

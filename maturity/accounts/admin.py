@@ -16,7 +16,7 @@ from maturity.audit import services as audit
 from maturity.organisations.models import Organisation
 
 from . import services
-from .models import ApiToken, LoginAttempt, Membership, User
+from .models import ApiToken, LoginAttempt, Membership, OidcIdentity, User
 
 USER_AUDITED_FIELDS = ("username", "first_name", "last_name", "email", "is_active")
 
@@ -243,4 +243,23 @@ class LoginAttemptAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: LoginAttempt | None = None) -> bool:
+        return False
+
+
+@admin.register(OidcIdentity)
+class OidcIdentityAdmin(admin.ModelAdmin):
+    """Read-only: identities are created at sign-in or linked with `maturity link-oidc`, both
+    audited."""
+
+    list_display = ("user", "issuer", "subject", "created_at")
+    search_fields = ("=subject", "user__username")
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: OidcIdentity | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: OidcIdentity | None = None) -> bool:
         return False

@@ -133,3 +133,28 @@ class LoginAttempt(models.Model):
     def __str__(self) -> str:
         outcome = "succeeded" if self.succeeded else "failed"
         return f"{self.username} from {self.ip_address} {outcome} at {self.attempted_at}"
+
+
+class OidcIdentity(models.Model):
+    """A person's account at an OpenID Connect provider (NHS CIS2, say). Sign-in matches on the
+    provider's stable subject (``sub``) within its issuer, never on email: an email address can
+    be reused or changed; the subject cannot."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="oidc_identities"
+    )
+    issuer = models.CharField(max_length=500, help_text="The provider's issuer (iss), exactly")
+    subject = models.CharField(max_length=255, help_text="The person's subject (sub) there")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "OpenID Connect identity"
+        verbose_name_plural = "OpenID Connect identities"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="uniq_oidc_subject"),
+            # One subject per account per provider, so an account is never two people.
+            models.UniqueConstraint(fields=["user", "issuer"], name="uniq_oidc_user_issuer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.issuer}"

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from maturity.audit import services as audit
 
 from . import permissions
 from .api_auth import format_token, hash_secret, new_token_parts
-from .models import ApiToken, Membership, Role, User
+from .models import ApiToken, Membership, OidcIdentity, Role, User
 from .rules import role_fits, where_role_is_held
 
 MAX_ACTIVE_TOKENS = 20
@@ -176,6 +178,104 @@ def api_token_revoke(*, by: User, token: ApiToken) -> ApiToken:
         after={"revoked": True},
     )
     return token
+
+
+def _oidc_username(issuer: str, subject: str) -> str:
+    # Derived from the identity, not from a name or email: stable, unique, and never the
+    # username of a local account someone chose.
+    digest = hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()
+    return f"oidc-{digest[:20]}"
+
+
+def _oidc_snapshot(identity: OidcIdentity) -> dict[str, object]:
+    return {
+        "user": identity.user.get_username(),
+        "issuer": identity.issuer,
+        "subject": identity.subject,
+    }
+
+
+@transaction.atomic
+def oidc_user_for_sign_in(*, issuer: str, subject: str, claims: dict[str, Any]) -> User:
+    """The account linked to (issuer, subject), made on first sign-in with no memberships.
+
+    Called by the OpenID Connect backend once the ID token is verified, so the system is the
+    actor. Roles are never taken from claims: they are granted with :func:`membership_grant`.
+    The caller refuses deactivated accounts.
+    """
+    identity = (
+        OidcIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
+    )
+    if identity is not None:
+        return identity.user
+    # A provider that says the address is unverified does not get it on file (the People pages
+    # find accounts by email).
+    email = "" if claims.get("email_verified") is False else str(claims.get("email") or "")
+    try:
+        with transaction.atomic():
+            user = User(
+                username=_oidc_username(issuer, subject),
+                first_name=str(claims.get("given_name") or "")[:150],
+                last_name=str(claims.get("family_name") or "")[:150],
+                email=email[:254],
+            )
+            user.set_unusable_password()
+            user.save()
+            identity = OidcIdentity.objects.create(user=user, issuer=issuer, subject=subject)
+            audit.record(
+                actor=None,
+                action="oidc_identity.created",
+                target=identity,
+                after=_oidc_snapshot(identity),
+                reason="First sign-in through OpenID Connect",
+            )
+    except IntegrityError:
+        # The same person's first sign-in in another tab won the race: use its account.
+        return OidcIdentity.objects.select_related("user").get(issuer=issuer, subject=subject).user
+    return user
+
+
+@transaction.atomic
+def oidc_identity_link(
+    *, by: User | None, user: User, issuer: str, subject: str, reason: str = ""
+) -> OidcIdentity:
+    """Link an existing account to a person's identity at an OpenID Connect provider, so they
+    sign in there with the roles they already have. National analysts only (``by`` None is the
+    command line). Linking the same pair twice changes nothing."""
+    if by is not None and not permissions.is_national_analyst(by):
+        raise PermissionDenied("Only national analysts link sign-in identities.")
+    issuer, subject = (issuer or "").strip(), (subject or "").strip()
+    if not issuer or not subject:
+        raise ValidationError("Enter the provider's issuer and the person's subject.")
+    if not user.is_active:
+        raise ValidationError({"user": f"{user.get_username()}'s account is deactivated."})
+    existing = (
+        OidcIdentity.objects.select_for_update()
+        .select_related("user")
+        .filter(issuer=issuer, subject=subject)
+        .first()
+    )
+    if existing is not None:
+        if existing.user_id == user.pk:
+            return existing
+        raise ValidationError(
+            f"That identity already signs in as {existing.user.get_username()}.",
+            code="identity_taken",
+        )
+    if OidcIdentity.objects.filter(user=user, issuer=issuer).exists():
+        raise ValidationError(
+            f"{user.get_username()} is already linked to another identity at that provider.",
+            code="user_linked",
+        )
+    identity = OidcIdentity.objects.create(user=user, issuer=issuer, subject=subject)
+    audit.record(
+        actor=by,
+        action="oidc_identity.linked",
+        target=identity,
+        after=_oidc_snapshot(identity),
+        reason=reason,
+    )
+    return identity
 
 
 @transaction.atomic

@@ -7,28 +7,138 @@ exists to someone who cannot manage it); the People index is a 403 for everyone 
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+from urllib.parse import urlencode
+
+import requests
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from mozilla_django_oidc.views import (
+    OIDCAuthenticationCallbackView,
+    OIDCAuthenticationRequestView,
+)
 
 from maturity.organisations.models import Organisation
 
-from . import permissions, selectors, services
-from .forms import ApiTokenForm, FindOrganisationForm, GrantForm, SignInForm
+from . import oidc, permissions, selectors, services, throttling
+from .forms import ApiTokenForm, FindOrganisationForm, GrantForm, SignInForm, clock_time
 from .models import ApiToken, Membership
+
+logger = logging.getLogger(__name__)
 
 
 class SignInView(LoginView):
     template_name = "accounts/sign_in.jinja"
     authentication_form = SignInForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if oidc.enabled():
+            next_url = context.get("next") or self.request.GET.get("next") or ""
+            query = f"?{urlencode({'next': next_url})}" if next_url else ""
+            context["oidc_sign_in"] = {
+                "name": oidc.provider_name(),
+                "href": reverse("accounts:oidc-start") + query,
+            }
+        return context
+
+
+# --- OpenID Connect (maturity/accounts/oidc.py) --------------------------------------------------
+
+
+def _locked_message(until: dt.datetime) -> str:
+    # Rounded up to the minute, as on the password form, so it is never too early.
+    shown = (until + dt.timedelta(seconds=59)).replace(second=0, microsecond=0)
+    return SignInForm.error_messages["locked"] % {"until": clock_time(shown)}
+
+
+class OidcStartView(OIDCAuthenticationRequestView):
+    """Sends the person to the provider with a fresh state, nonce and PKCE challenge."""
+
+    def __init__(self, **kwargs) -> None:
+        # The library reads the endpoints here; they may need discovery, so get() does it.
+        super(OIDCAuthenticationRequestView, self).__init__(**kwargs)
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not oidc.enabled():
+            raise Http404("OpenID Connect sign-in is not configured.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        try:
+            op = oidc.provider()
+        except oidc.DiscoveryError as error:
+            logger.warning("OpenID Connect sign-in unavailable: %s", error)
+            messages.error(
+                request,
+                f"Sign in with {oidc.provider_name()} is not available at the moment. "
+                "Try again later.",
+            )
+            return redirect("accounts:sign-in")
+        self.OIDC_OP_AUTH_ENDPOINT = op.authorization_endpoint
+        self.OIDC_RP_CLIENT_ID = self.get_settings("OIDC_RP_CLIENT_ID")
+        return super().get(request)
+
+
+class OidcCallbackView(OIDCAuthenticationCallbackView):
+    """Where the provider sends the person back. The library checks the state and nonce and
+    signs in; here: the sign-in throttle, and every refusal shown on the sign-in page."""
+
+    ip: str | None = None
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not oidc.enabled():
+            raise Http404("OpenID Connect sign-in is not configured.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.ip = throttling.client_ip(request)
+        until = throttling.locked_until(username="", ip=self.ip)
+        if until is not None:
+            return self._refuse(_locked_message(until))
+        try:
+            return super().get(request)
+        except (SuspiciousOperation, requests.RequestException, oidc.DiscoveryError) as error:
+            # A wrong state, a token that fails a check, or the provider unreachable.
+            logger.warning("OpenID Connect sign-in refused: %s", error)
+            return self.login_failure()
+
+    def _refuse(self, message: str) -> HttpResponse:
+        messages.error(self.request, message)
+        return redirect("accounts:sign-in")
+
+    def login_failure(self) -> HttpResponse:
+        user = getattr(self, "user", None)
+        if user is not None and not user.is_active:
+            message = "This account has been deactivated."
+        else:
+            message = f"Sign in with {oidc.provider_name()} did not work. Try again."
+        # A refusal the provider reports (the person cancelled, say) is not a guess to count.
+        if "error" not in self.request.GET:
+            throttling.record_attempt(
+                username=user.get_username() if user is not None else "",
+                ip=self.ip,
+                succeeded=False,
+            )
+        return self._refuse(message)
+
+    def login_success(self) -> HttpResponse:
+        username = self.user.get_username()
+        until = throttling.locked_until(username=username, ip=self.ip)
+        if until is not None:
+            return self._refuse(_locked_message(until))
+        throttling.record_attempt(username=username, ip=self.ip, succeeded=True)
+        return super().login_success()
 
 
 @require_POST

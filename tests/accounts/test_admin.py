@@ -47,6 +47,7 @@ def test_an_analyst_is_admitted_without_being_staff(client, analyst, contributor
         "/admin/accounts/membership/add/",
         "/admin/accounts/apitoken/",
         "/admin/accounts/loginattempt/",
+        "/admin/accounts/oidcidentity/",
     ):
         assert client.get(path).status_code == 200, path
     # The admin's own login page sends a signed-in analyst on.
