@@ -59,8 +59,8 @@ HOST = "127.0.0.1"
 
 
 def setup(users: int, seed: int) -> list[dict]:
-    from maturity.accounts.models import User
-    from maturity.accounts.services import api_token_create, membership_grant
+    from maturity.accounts.models import ApiToken, User
+    from maturity.accounts.services import api_token_create, api_token_revoke, membership_grant
     from maturity.assessments.models import Cycle, Return, ReturnStatus
     from maturity.frameworks.selectors import get_edition
 
@@ -88,6 +88,9 @@ def setup(users: int, seed: int) -> list[dict]:
     for i, r in enumerate(chosen):
         user, _ = User.objects.get_or_create(username=f"bench-user-{i:04d}")
         membership_grant(by=None, user=user, organisation=r.organisation, role="contributor")
+        # Earlier runs' tokens are revoked: each account may hold only so many.
+        for old in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+            api_token_revoke(by=user, token=old)
         _, token = api_token_create(by=user, user=user, name=f"bench {time.time():.0f}")
         items = [c for spec in edition.scoring_specs(r.care_setting) for c in spec.criterion_ids]
         plan.append({"token": token, "return_id": r.pk, "items": items})

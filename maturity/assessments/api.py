@@ -23,7 +23,7 @@ from maturity.accounts.api_auth import token_auth
 
 from . import selectors, services
 from .exceptions import AnswerConflict, IllegalTransition, InvalidAnswer, MissingItems, ReturnLocked
-from .models import Return, Score
+from .models import EDITION_CONTENT, Return, Score
 
 router = Router(tags=["returns"], auth=[token_auth, django_auth])
 
@@ -160,8 +160,10 @@ def _score(score: Any, edition_id: str, computed_at: dt.datetime | None = None) 
 )
 @paginate(PageNumberPagination, page_size=50)
 def list_returns(request: HttpRequest, filters: Query[ReturnFilters]):
-    returns = selectors.returns_visible_to(request.user).select_related(
-        "cycle__edition", "organisation"
+    returns = (
+        selectors.returns_visible_to(request.user)
+        .select_related("cycle__edition", "organisation")
+        .defer(EDITION_CONTENT)
     )
     if filters.cycle is not None:
         returns = returns.filter(cycle_id=filters.cycle)

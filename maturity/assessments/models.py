@@ -171,6 +171,11 @@ class ReturnQuerySet(models.QuerySet):
         return self.filter(withdrawn_at__isnull=True)
 
 
+# An edition's resolved content is a large JSON document, read through the cached
+# frameworks.selectors.get_edition: queries that select_related a return's edition defer it.
+EDITION_CONTENT = "cycle__edition__content"
+
+
 class Return(models.Model):
     """An organisation's answers for one care setting in one cycle."""
 

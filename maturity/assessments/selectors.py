@@ -37,6 +37,7 @@ from maturity.organisations.models import Organisation, OrganisationKind, Relati
 
 from .exceptions import InvalidAnswer, MissingItem
 from .models import (
+    EDITION_CONTENT,
     Answer,
     AnswerRevision,
     Assignment,
@@ -323,6 +324,7 @@ def get_return_for(user: Any, pk: int) -> Return:
     found = (
         returns_visible_to(user)
         .select_related("cycle__edition", "organisation")
+        .defer(EDITION_CONTENT)
         .filter(pk=pk)
         .first()
     )

@@ -24,7 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from maturity.accounts.models import Membership, Role
-from maturity.assessments.models import Answer, Cycle, Evidence, Return
+from maturity.assessments.models import EDITION_CONTENT, Answer, Cycle, Evidence, Return
 from maturity.core.framework.schema import Domain, Edition
 from maturity.core.review.calibration import (
     CalibrationRating,
@@ -145,8 +145,12 @@ def reviewer_assignments(user: Any) -> QuerySet[PeerReviewAssignment]:
         .select_related("return_obj")
     )
     allowed = [a.pk for a in _outside_own_systems(roles, candidates)]
-    return PeerReviewAssignment.objects.filter(pk__in=allowed).select_related(
-        "cycle__edition", "return_obj__organisation", "reviewer_organisation", "reviewee_ics"
+    return (
+        PeerReviewAssignment.objects.filter(pk__in=allowed)
+        .select_related(
+            "cycle__edition", "return_obj__organisation", "reviewer_organisation", "reviewee_ics"
+        )
+        .defer(EDITION_CONTENT)
     )
 
 
@@ -165,6 +169,7 @@ def get_assignment_for_reviewer(user: Any, pk: int) -> PeerReviewAssignment:
         PeerReviewAssignment.objects.select_related(
             "cycle__edition", "return_obj__organisation", "reviewer_organisation", "reviewee_ics"
         )
+        .defer(EDITION_CONTENT)
         .filter(pk=pk)
         .first()
     )
@@ -267,7 +272,7 @@ def review_lines(
 def get_return_for_organisation(user: Any, pk: int) -> Return:
     """A return the user answers for (contributor or submitter), or any for national analysts."""
     roles = _roles(user)
-    query = Return.objects.select_related("cycle__edition", "organisation")
+    query = Return.objects.select_related("cycle__edition", "organisation").defer(EDITION_CONTENT)
     if not roles.get(Role.NATIONAL_ANALYST):
         editing = roles.get(Role.CONTRIBUTOR, set()) | roles.get(Role.SUBMITTER, set())
         query = query.filter(organisation_id__in=editing)
@@ -282,6 +287,7 @@ def primary_assignment(return_: Return) -> PeerReviewAssignment | None:
         PeerReviewAssignment.objects.filter(return_obj=return_, kind=AssignmentKind.PRIMARY)
         .exclude(status=AssignmentStatus.REPLACED)
         .select_related("reviewer_organisation", "cycle__edition", "return_obj__organisation")
+        .defer(EDITION_CONTENT)
         .first()
     )
 
@@ -487,6 +493,7 @@ def get_assignment(pk: int) -> PeerReviewAssignment:
         PeerReviewAssignment.objects.select_related(
             "cycle__edition", "return_obj__organisation", "reviewer_organisation"
         )
+        .defer(EDITION_CONTENT)
         .filter(pk=pk)
         .first()
     )
@@ -504,6 +511,7 @@ def moderation_queue(*, decided: bool = False) -> QuerySet[Moderation]:
             "domain_review__assignment__cycle__edition",
             "decided_by",
         )
+        .defer(f"domain_review__assignment__{EDITION_CONTENT}")
         .order_by("opened_at", "id")
     )
 

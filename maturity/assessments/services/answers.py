@@ -18,7 +18,7 @@ from django.db.models import F
 from maturity.core.framework.schema import Edition
 
 from ..exceptions import AnswerConflict, InvalidAnswer, InvalidInput
-from ..models import Answer, AnswerRevision, Return, ReturnStatus
+from ..models import EDITION_CONTENT, Answer, AnswerRevision, Return, ReturnStatus
 from ..selectors import CONTEXTUAL_SECTION, ItemCatalogue, catalogue_for
 from ..statemachine import ReturnEvent, ReturnState, next_return_state
 from ._common import (
@@ -325,6 +325,7 @@ def previous_return(return_: Return) -> Return | None:
             cycle__is_demonstration=return_.cycle.is_demonstration,
         )
         .select_related("cycle__edition")
+        .defer(EDITION_CONTENT)
         .order_by("-cycle__year", "-cycle_id")
         .first()
     )

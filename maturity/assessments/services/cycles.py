@@ -16,7 +16,15 @@ from maturity.frameworks.models import FrameworkEdition
 from maturity.organisations.models import OrganisationCareSetting, OrganisationKind
 
 from ..exceptions import CycleExists, IllegalTransition, InvalidInput
-from ..models import Cycle, ProvisionalRelease, Return, ReturnStatus, ReturnStatusChange, Score
+from ..models import (
+    EDITION_CONTENT,
+    Cycle,
+    ProvisionalRelease,
+    Return,
+    ReturnStatus,
+    ReturnStatusChange,
+    Score,
+)
 from ..statemachine import (
     AFTER_CLOSE_STATES,
     CycleState,
@@ -433,6 +441,7 @@ def provisional_release(*, by: Any, cycle: Cycle) -> int:
         Return.objects.active()
         .filter(cycle=current, status=ReturnStatus.COMMITTED)
         .select_related("cycle__edition")
+        .defer(EDITION_CONTENT)
     )
     scored = set(
         Score.objects.filter(return_obj__in=committed).values_list("return_obj_id", flat=True)

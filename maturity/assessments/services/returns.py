@@ -12,7 +12,7 @@ from django.db import transaction
 from maturity.accounts.models import Membership, Role
 
 from ..exceptions import InvalidInput, MissingItems
-from ..models import Return, ReturnStatus
+from ..models import EDITION_CONTENT, Return, ReturnStatus
 from ..selectors import can_unlock, missing_items
 from ..statemachine import ReturnEvent, next_return_state
 from ._common import active, audit_record, now, record_status_change, refresh_state
@@ -23,6 +23,7 @@ def _locked(return_: Return) -> Return:
     return (
         Return.objects.select_for_update(of=("self",))
         .select_related("cycle__edition", "organisation")
+        .defer(EDITION_CONTENT)
         .get(pk=return_.pk)
     )
 

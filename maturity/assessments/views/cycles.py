@@ -25,7 +25,7 @@ from maturity.reviews import selectors as review_selectors
 
 from .. import forms, presenters, selectors, services
 from ..exceptions import AssessmentError
-from ..models import Cycle
+from ..models import EDITION_CONTENT, Cycle
 from ._common import View, forbidden, signed_in
 
 TRACKING_ROLES = (Role.NATIONAL_ANALYST, Role.SYSTEM_LEAD, Role.REGIONAL_VALIDATOR)
@@ -317,6 +317,7 @@ def render_release(
         selectors.returns_visible_to(request.user)
         .filter(cycle=cycle, organisation=organisation)
         .select_related("cycle__edition", "organisation")
+        .defer(EDITION_CONTENT)
         .order_by("care_setting")
     )
     if not returns:
