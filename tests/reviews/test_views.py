@@ -356,3 +356,25 @@ def test_the_open_queries_macro_fits_under_a_care_setting_heading(state):
     assert "<h3>Validation queries to answer</h3>" in html
     assert "Which EPR?" in html and f"/reviews/queries/{state.flag.pk}/" in html
     assert "<h4 " in html
+
+
+def test_the_provisional_release_shows_how_far_the_peer_review_has_got(client, state):
+    from maturity.assessments import services as cycle_services
+
+    world = state.world
+    cycle_services.cycle_close(by=world.analyst, cycle=world.cycle)
+    cycle_services.provisional_release(by=world.analyst, cycle=world.cycle)
+    client.force_login(world.ra1_submitter)
+    url = reverse("cycles:organisation-release", args=[world.cycle.pk, "RA1"])
+    text = client.get(url).content.decode()
+    domains = state.assignment.domain_reviews.count()
+    assert "<h3>Peer review</h3>" in text
+    # Every domain agreed but sf.epr, which waits for Alpha's reply to the challenge.
+    assert f"{domains - 1} of {domains} domains have a settled level" in text
+    assert "0 of them different from the self-assessment; 1 is still being discussed" in text
+    assert reverse("reviews:return", args=[world.returns["RA1"].pk]) in text
+    assert "Which EPR?" in text  # the open query beside the results
+    # Before the review is submitted there is nothing to say.
+    client.force_login(world.rb1_submitter)
+    other = reverse("cycles:organisation-release", args=[world.cycle.pk, "RB1"])
+    assert "<h3>Peer review</h3>" not in client.get(other).content.decode()

@@ -336,6 +336,7 @@ def render_release(
                 "pillars": _pillar_rows(return_, result),
                 # Queried validation flags, shown beside the results they may change.
                 "queries": review_selectors.open_queries(return_),
+                "peer_levels": _peer_levels(return_),
                 "form": reply_forms.get(return_.pk)
                 or forms.RightOfReplyForm(prefix=f"reply-{return_.pk}"),
             }
@@ -355,6 +356,23 @@ def render_release(
         },
         status=status,
     )
+
+
+def _peer_levels(return_) -> dict[str, int] | None:
+    """How far the submitted peer review of the return has got, or None before it is submitted."""
+    from maturity.core.review.outcome import State
+    from maturity.reviews.models import AssignmentStatus
+
+    assignment = review_selectors.primary_assignment(return_)
+    if assignment is None or assignment.status != AssignmentStatus.SUBMITTED:
+        return None
+    rows = review_selectors.levels_side_by_side(assignment)
+    settled = [r for r in rows if r.state in (State.AGREED, State.MODERATED)]
+    return {
+        "domains": len(rows),
+        "settled": len(settled),
+        "changed": sum(r.agreed_level != r.self_level for r in settled),
+    }
 
 
 def _pillar_rows(return_, result) -> list[tuple[str, float]]:
